@@ -1,0 +1,27 @@
+/* System call numbers: the order is part of the JOS interface. */
+#ifndef JOS_INC_SYSCALL_H
+#define JOS_INC_SYSCALL_H
+
+enum {
+	SYS_cputs = 0,
+	SYS_cgetc,
+	SYS_getenvid,
+	SYS_env_destroy,
+	SYS_page_alloc,
+	SYS_page_map,
+	SYS_page_unmap,
+	SYS_exofork,
+	SYS_env_set_status,
+	SYS_env_set_trapframe,
+	SYS_env_set_pgfault_upcall,
+	SYS_yield,
+	SYS_ipc_try_send,
+	SYS_ipc_recv,
+	SYS_time_msec,
+	SYS_ept_map,
+	SYS_env_mkguest,
+	SYS_free_pages,		// number of free physical pages (leak checks)
+	NSYSCALLS
+};
+
+#endif

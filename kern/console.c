@@ -1,0 +1,311 @@
+/*
+ * The console: every character printed goes to COM1 and to the CGA text
+ * screen; characters typed on COM1 or the PS/2 keyboard are collected by
+ * their interrupt handlers (or by polling) into one input ring.
+ */
+#include <inc/x86.h>
+#include <inc/memlayout.h>
+#include <inc/string.h>
+#include <inc/stdio.h>
+
+#include <kern/console.h>
+#include <kern/picirq.h>
+
+/* ---- input ring ---- */
+
+#define INPUT_RING_SIZE 512
+
+static uint8_t input_ring[INPUT_RING_SIZE];
+static uint32_t input_head;	// next slot to read
+static uint32_t input_tail;	// next slot to fill
+
+/* Drain a device: read_one returns a character, 0 to skip, -1 when empty. */
+static void
+input_drain(int (*read_one)(void))
+{
+	int c;
+
+	while ((c = read_one()) != -1) {
+		if (c == 0)
+			continue;
+		input_ring[input_tail] = c;
+		input_tail = (input_tail + 1) % INPUT_RING_SIZE;
+		if (input_tail == input_head)	// full: drop the oldest
+			input_head = (input_head + 1) % INPUT_RING_SIZE;
+	}
+}
+
+/* ---- COM1, a 16550 UART ---- */
+
+enum {
+	UART_PORT	= 0x3F8,
+	UART_DATA	= 0,	// receive / transmit (DLAB 0)
+	UART_DIVLO	= 0,	// divisor low byte (DLAB 1)
+	UART_DIVHI	= 1,	// divisor high byte (DLAB 1)
+	UART_IER	= 1,	// interrupt enable
+	UART_IIR	= 2,	// interrupt identification (read)
+	UART_FCR	= 2,	// FIFO control (write)
+	UART_LCR	= 3,	// line control
+	UART_MCR	= 4,	// modem control
+	UART_LSR	= 5,	// line status
+};
+#define LCR_DLAB	0x80
+#define LCR_8N1		0x03
+#define MCR_OUT2	0x08	// routes the UART's interrupt to the PIC
+#define IER_RX		0x01
+#define LSR_RX_READY	0x01
+#define LSR_TX_EMPTY	0x20
+
+static bool uart_present;
+
+static int
+uart_read_one(void)
+{
+	if (!(inb(UART_PORT + UART_LSR) & LSR_RX_READY))
+		return -1;
+	return inb(UART_PORT + UART_DATA);
+}
+
+void
+serial_intr(void)
+{
+	if (uart_present)
+		input_drain(uart_read_one);
+}
+
+/* Send a byte; give up waiting after a while so a dead port cannot hang us. */
+static void
+uart_write(int c)
+{
+	for (int spins = 0; spins < 100000; spins++)
+		if (inb(UART_PORT + UART_LSR) & LSR_TX_EMPTY)
+			break;
+	outb(UART_PORT + UART_DATA, c);
+}
+
+/* 115200 baud, 8N1, interrupt on received data. */
+static void
+uart_init(void)
+{
+	outb(UART_PORT + UART_FCR, 0);
+	outb(UART_PORT + UART_LCR, LCR_DLAB);
+	outb(UART_PORT + UART_DIVLO, 1);
+	outb(UART_PORT + UART_DIVHI, 0);
+	outb(UART_PORT + UART_LCR, LCR_8N1);
+	outb(UART_PORT + UART_MCR, MCR_OUT2);
+	outb(UART_PORT + UART_IER, IER_RX);
+
+	// No UART on the bus reads as 0xFF everywhere.
+	uart_present = inb(UART_PORT + UART_LSR) != 0xFF;
+	(void) inb(UART_PORT + UART_IIR);
+	(void) inb(UART_PORT + UART_DATA);
+	if (uart_present)
+		irq_enable(IRQ_SERIAL);
+}
+
+/* ---- CGA text screen ---- */
+
+#define SCREEN_COLS	80
+#define SCREEN_ROWS	25
+#define SCREEN_CELLS	(SCREEN_COLS * SCREEN_ROWS)
+#define GREY_ON_BLACK	0x0700
+
+static volatile uint16_t *screen;	// the text buffer
+static uint16_t crtc_port;		// the CRT controller's index port
+static int cursor;
+
+static void
+screen_set_cursor(void)
+{
+	outb(crtc_port, 14);
+	outb(crtc_port + 1, cursor >> 8);
+	outb(crtc_port, 15);
+	outb(crtc_port + 1, cursor & 0xFF);
+}
+
+/* Use the color buffer at 0xB8000 if memory answers there, else mono. */
+static void
+screen_init(void)
+{
+	volatile uint16_t *color = (uint16_t *) (KERNBASE + 0xB8000);
+	uint16_t saved = *color;
+
+	*color = 0x5AA5;
+	if (*color == 0x5AA5) {
+		*color = saved;
+		screen = color;
+		crtc_port = 0x3D4;
+	} else {
+		screen = (uint16_t *) (KERNBASE + 0xB0000);
+		crtc_port = 0x3B4;
+	}
+	outb(crtc_port, 14);
+	cursor = inb(crtc_port + 1) << 8;
+	outb(crtc_port, 15);
+	cursor |= inb(crtc_port + 1);
+	if (cursor >= SCREEN_CELLS)
+		cursor = 0;
+}
+
+static void
+screen_putc(int c)
+{
+	c &= 0xFF;
+	if (c == '\n')
+		cursor += SCREEN_COLS - cursor % SCREEN_COLS;
+	else if (c == '\r')
+		cursor -= cursor % SCREEN_COLS;
+	else if (c == '\b') {
+		if (cursor > 0)
+			screen[--cursor] = GREY_ON_BLACK | ' ';
+	} else if (c == '\t') {
+		do
+			screen[cursor++] = GREY_ON_BLACK | ' ';
+		while (cursor % 8 && cursor < SCREEN_CELLS);
+	} else
+		screen[cursor++] = GREY_ON_BLACK | c;
+
+	if (cursor >= SCREEN_CELLS) {
+		memmove((void *) screen, (void *) (screen + SCREEN_COLS),
+			(SCREEN_CELLS - SCREEN_COLS) * 2);
+		for (int i = SCREEN_CELLS - SCREEN_COLS; i < SCREEN_CELLS; i++)
+			screen[i] = GREY_ON_BLACK | ' ';
+		cursor -= SCREEN_COLS;
+	}
+	screen_set_cursor();
+}
+
+/* ---- PS/2 keyboard, scan code set 1 ---- */
+
+#define KBD_STATUS	0x64
+#define KBD_DATA	0x60
+#define KBD_HAS_DATA	0x01
+#define KBD_FROM_AUX	0x20	// the byte is from the mouse
+
+// Modifier state bits.
+#define MOD_SHIFT	0x01
+#define MOD_CTRL	0x02
+#define MOD_ALT		0x04
+#define MOD_CAPS	0x08
+#define MOD_EXTENDED	0x10	// the previous byte was the 0xE0 prefix
+
+/* Characters of the main block for scan codes 0x00..0x39: plain, shifted. */
+static const char keys_plain[] =
+	"\0\0331234567890-=\b\tqwertyuiop[]\n\0asdfghjkl;'`\0\\zxcvbnm,./\0*\0 ";
+static const char keys_shift[] =
+	"\0\033!@#$%^&*()_+\b\tQWERTYUIOP{}\n\0ASDFGHJKL:\"~\0|ZXCVBNM<>?\0*\0 ";
+
+/* Decode one byte from the keyboard: a character, 0 for none, -1 if idle. */
+static int
+kbd_read_one(void)
+{
+	static int mods;
+	uint8_t status, code;
+	int released, bit = 0, c;
+
+	status = inb(KBD_STATUS);
+	if (!(status & KBD_HAS_DATA) || (status & KBD_FROM_AUX))
+		return -1;
+	code = inb(KBD_DATA);
+	if (code == 0xE0) {
+		mods |= MOD_EXTENDED;
+		return 0;
+	}
+	released = code & 0x80;
+	code &= 0x7F;
+
+	if (code == 0x2A || code == 0x36)
+		bit = MOD_SHIFT;
+	else if (code == 0x1D)
+		bit = MOD_CTRL;
+	else if (code == 0x38)
+		bit = MOD_ALT;
+	if (bit) {
+		mods = released ? (mods & ~bit) : (mods | bit);
+		mods &= ~MOD_EXTENDED;
+		return 0;
+	}
+	if (released) {
+		mods &= ~MOD_EXTENDED;
+		return 0;
+	}
+	if (code == 0x3A) {
+		mods ^= MOD_CAPS;
+		return 0;
+	}
+	if (mods & MOD_EXTENDED) {
+		mods &= ~MOD_EXTENDED;
+		// Keypad Enter and keypad slash; other extended keys are ignored.
+		return code == 0x1C ? '\n' : code == 0x35 ? '/' : 0;
+	}
+	if (code >= sizeof(keys_plain) - 1)
+		return 0;
+	c = (mods & MOD_SHIFT) ? keys_shift[code] : keys_plain[code];
+	if ((mods & MOD_CAPS) && c >= 'a' && c <= 'z')
+		c -= 'a' - 'A';
+	else if ((mods & MOD_CAPS) && c >= 'A' && c <= 'Z')
+		c += 'a' - 'A';
+	if ((mods & MOD_CTRL) && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+		c &= 0x1F;
+	return c;
+}
+
+void
+kbd_intr(void)
+{
+	input_drain(kbd_read_one);
+}
+
+/* ---- the console as a whole ---- */
+
+void
+cons_init(void)
+{
+	screen_init();
+	kbd_intr();
+	irq_enable(IRQ_KBD);
+	uart_init();
+	if (!uart_present)
+		cprintf("Serial port does not exist!\n");
+}
+
+/* The next typed character, or 0 when there is none.  Never blocks. */
+int
+cons_getc(void)
+{
+	int c;
+
+	// Poll as well, so the monitor gets input with interrupts off.
+	serial_intr();
+	kbd_intr();
+	if (input_head == input_tail)
+		return 0;
+	c = input_ring[input_head];
+	input_head = (input_head + 1) % INPUT_RING_SIZE;
+	return c;
+}
+
+void
+cputchar(int c)
+{
+	uart_write(c);
+	screen_putc(c);
+}
+
+/* Wait for a typed character. */
+int
+getchar(void)
+{
+	int c;
+
+	while ((c = cons_getc()) == 0)
+		pause();
+	return c;
+}
+
+/* The kernel console is always a terminal (readline echoes). */
+int
+iscons(int fdnum)
+{
+	return 1;
+}

@@ -1,0 +1,29 @@
+/* Environments, kernel side. */
+#ifndef JOS_KERN_ENV_H
+#define JOS_KERN_ENV_H
+
+#include <inc/env.h>
+#include <kern/cpu.h>
+
+extern struct Env *envs;		// all environments
+#define curenv (thiscpu->cpu_env)	// the env running on this CPU
+
+extern struct Segdesc gdt[];
+extern struct Pseudodesc gdt_pd;
+
+void	env_init(void);
+void	env_init_percpu(void);
+int	env_alloc(struct Env **e, envid_t parent_id);
+void	env_free(struct Env *e);
+int	env_create(const uint8_t *binary, size_t size, enum EnvType type);
+void	env_destroy(struct Env *e);
+
+int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+void	env_run(struct Env *e) __attribute__((noreturn));
+void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+int	env_setup_vm(struct Env *e);
+
+/* Find an embedded user program by name; NULL if there is none. */
+const uint8_t *user_program(const char *name, size_t *size);
+
+#endif

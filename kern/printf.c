@@ -1,0 +1,32 @@
+/* The kernel's cprintf: vprintfmt onto the console. */
+#include <inc/types.h>
+#include <inc/stdio.h>
+#include <inc/stdarg.h>
+
+static void
+putch(int ch, void *count)
+{
+	cputchar(ch);
+	(*(int *) count)++;
+}
+
+int
+vcprintf(const char *fmt, va_list ap)
+{
+	int count = 0;
+
+	vprintfmt(putch, &count, fmt, ap);
+	return count;
+}
+
+int
+cprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int count;
+
+	va_start(ap, fmt);
+	count = vcprintf(fmt, ap);
+	va_end(ap);
+	return count;
+}
