@@ -12,7 +12,6 @@ extern struct Segdesc gdt[];
 extern struct Pseudodesc gdt_pd;
 
 void	env_init(void);
-void	env_init_percpu(void);
 int	env_alloc(struct Env **e, envid_t parent_id);
 void	env_free(struct Env *e);
 int	env_create(const uint8_t *binary, size_t size, enum EnvType type);

@@ -11,6 +11,13 @@
 #include <kern/env.h>
 #include <kern/trap.h>
 #include <kern/picirq.h>
+#include <kern/sched.h>
+#include <kern/spinlock.h>
+#include <kern/lapic.h>
+#include <kern/cpu.h>
+
+void mp_init(void);
+void boot_aps(void);
 
 /*
  * The classic recursion that exercises the monitor's backtrace: each
@@ -25,6 +32,41 @@ test_backtrace(int x)
 	else
 		mon_backtrace(0, 0, 0);
 	cprintf("leaving test_backtrace %d\n", x);
+}
+
+/*
+ * Start the embedded program name as an env of the given type.
+ * Returns 0, or a negative error after saying what went wrong.
+ */
+static int
+start_program(const char *name, enum EnvType type)
+{
+	size_t size;
+	const uint8_t *binary = user_program(name, &size);
+
+	if (!binary) {
+		cprintf("No program named '%s' in the kernel.\n", name);
+		return -1;
+	}
+	return env_create(binary, size, type);
+}
+
+/*
+ * The first envs: the program named by "prog=NAME" on the boot command
+ * line (default: init, or hello when there is no init), then the file
+ * server when the kernel carries one.
+ */
+static void
+start_first_envs(void)
+{
+	const char *prog = cmdline_value("prog");
+	size_t size;
+
+	if (!prog || !*prog)
+		prog = user_program("init", &size) ? "init" : "hello";
+	start_program(prog, ENV_TYPE_USER);
+	if (user_program("fs", &size))
+		start_program("fs", ENV_TYPE_FS);
 }
 
 /*
@@ -46,6 +88,18 @@ i386_init(uint32_t mb_magic, physaddr_t mb_info)
 	if (cmdline_has("test_backtrace"))
 		test_backtrace(5);
 
-	for (;;)
-		monitor(NULL);
+	env_init();
+	trap_init();
+
+	time_init();
+	mp_init();
+	lapic_init();
+	pic_init();
+
+	// From here on, the kernel lock guards all kernel state.
+	lock_kernel();
+	boot_aps();
+
+	start_first_envs();
+	sched_yield();
 }

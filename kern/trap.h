@@ -9,7 +9,8 @@ extern struct Gatedesc idt[];
 extern struct Pseudodesc idt_pd;
 
 void trap_init(void);
-void trap_init_percpu(void);
+// Load this CPU's GDT, TSS and IDT (kern/gdt.c).
+void percpu_init(void);
 void print_regs(struct PushRegs *regs);
 void print_trapframe(struct Trapframe *tf);
 void page_fault_handler(struct Trapframe *tf);

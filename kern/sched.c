@@ -1,0 +1,73 @@
+/*
+ * Round-robin scheduling over all envs, shared by all CPUs under the
+ * kernel lock.  An env runs on at most one CPU at a time (ENV_RUNNING).
+ */
+#include <inc/assert.h>
+#include <inc/x86.h>
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/monitor.h>
+#include <kern/sched.h>
+#include <kern/spinlock.h>
+#include <kern/cpu.h>
+
+static void sched_halt(void) __attribute__((noreturn));
+
+void
+sched_yield(void)
+{
+	int start = curenv ? ENVX(curenv->env_id) + 1 : 0;
+
+	// The next runnable env after the current one, wrapping around.
+	for (int n = 0; n < NENV; n++) {
+		struct Env *e = &envs[(start + n) % NENV];
+		if (e->env_status == ENV_RUNNABLE)
+			env_run(e);
+	}
+	// Nothing else: keep running the current env if it still can.
+	if (curenv && curenv->env_status == ENV_RUNNING && curenv->env_cpunum == cpunum())
+		env_run(curenv);
+	sched_halt();
+}
+
+bool
+sched_any_env_alive(void)
+{
+	for (int i = 0; i < NENV; i++)
+		if (envs[i].env_status == ENV_RUNNABLE
+		    || envs[i].env_status == ENV_RUNNING
+		    || envs[i].env_status == ENV_DYING)
+			return true;
+	return false;
+}
+
+/*
+ * Nothing to run on this CPU.  With no env left anywhere, enter the
+ * monitor.  Otherwise idle: release the kernel lock and halt with
+ * interrupts on until the timer or a device wakes the CPU up.
+ */
+static void
+sched_halt(void)
+{
+	if (!sched_any_env_alive()) {
+		cprintf("No runnable environments in the system!\n");
+		for (;;)
+			monitor(NULL);
+	}
+
+	curenv = NULL;
+	lcr3(boot_cr3);
+	xchg(&thiscpu->cpu_status, CPU_HALTED);
+	unlock_kernel();
+
+	// Start over at the top of this CPU's stack; nothing below matters.
+	asm volatile("movq %0, %%rsp\n\t"
+		     "xorq %%rbp, %%rbp\n\t"
+		     "sti\n"
+		     "1:\n\t"
+		     "hlt\n\t"
+		     "jmp 1b"
+		     : : "r" (thiscpu->cpu_ts.ts_rsp0) : "memory");
+	for (;;)
+		;
+}

@@ -1,0 +1,300 @@
+/*
+ * System calls.  Every argument from user space is checked: pointers
+ * with user_mem_assert (a bad one destroys the caller), env ids with
+ * envid2env, addresses and permissions by the rules of each call.  A
+ * bad argument is an error code, never a panic.
+ */
+#include <inc/x86.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/trap.h>
+#include <kern/syscall.h>
+#include <kern/console.h>
+#include <kern/sched.h>
+#include <kern/lapic.h>
+
+/* Print len bytes at s, which must be user-readable. */
+static void
+sys_cputs(const char *s, size_t len)
+{
+	user_mem_assert(curenv, s, len, 0);
+	cprintf("%.*s", (int) len, s);
+}
+
+/* A typed character, or 0 if none is waiting.  Does not block. */
+static int
+sys_cgetc(void)
+{
+	return cons_getc();
+}
+
+static envid_t
+sys_getenvid(void)
+{
+	return curenv->env_id;
+}
+
+/* Destroy envid (the caller or its child). */
+static int
+sys_env_destroy(envid_t envid)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if (e == curenv)
+		cprintf("[%08x] exiting gracefully\n", curenv->env_id);
+	else
+		cprintf("[%08x] destroying %08x\n", curenv->env_id, e->env_id);
+	env_destroy(e);
+	return 0;
+}
+
+static void
+sys_yield(void)
+{
+	sched_yield();
+}
+
+/*
+ * A new env, a copy of the caller's registers but not runnable, with an
+ * empty address space.  Returns its id to the parent; the child sees 0.
+ */
+static envid_t
+sys_exofork(void)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = env_alloc(&e, curenv->env_id)) < 0)
+		return r;
+	e->env_status = ENV_NOT_RUNNABLE;
+	e->env_tf = curenv->env_tf;
+	e->env_tf.tf_regs.reg_rax = 0;
+	return e->env_id;
+}
+
+static int
+sys_env_set_status(envid_t envid, int status)
+{
+	struct Env *e;
+	int r;
+
+	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if (e->env_status != ENV_RUNNABLE && e->env_status != ENV_NOT_RUNNABLE)
+		return -E_INVAL;	// running or dying: not ours to change
+	e->env_status = status;
+	return 0;
+}
+
+/*
+ * Replace envid's registers with *tf, forcing user privilege, interrupts
+ * on and no I/O privilege.
+ */
+static int
+sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	user_mem_assert(curenv, tf, sizeof(*tf), 0);
+	e->env_tf = *tf;
+	e->env_tf.tf_cs = GD_UT | 3;
+	e->env_tf.tf_ss = GD_UD | 3;
+	e->env_tf.tf_ds = GD_UD | 3;
+	e->env_tf.tf_es = GD_UD | 3;
+	e->env_tf.tf_eflags |= FL_IF;
+	e->env_tf.tf_eflags &= ~(FL_IOPL_MASK | FL_NT | FL_VM);
+	return 0;
+}
+
+static int
+sys_env_set_pgfault_upcall(envid_t envid, void *func)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	e->env_pgfault_upcall = func;
+	return 0;
+}
+
+/* Whether va is a page-aligned user address below UTOP. */
+static bool
+user_page_va(uintptr_t va)
+{
+	return va < UTOP && PGOFF(va) == 0;
+}
+
+/* Whether perm is a permission a user may ask for in a mapping. */
+static bool
+user_perm_ok(int perm)
+{
+	return (perm & (PTE_U | PTE_P)) == (PTE_U | PTE_P) && !(perm & ~PTE_SYSCALL);
+}
+
+/* Map a new zeroed page at va in envid with permission perm. */
+static int
+sys_page_alloc(envid_t envid, uintptr_t va, int perm)
+{
+	struct Env *e;
+	struct PageInfo *pp;
+	int r;
+
+	if (!user_page_va(va) || !user_perm_ok(perm))
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if (!(pp = page_alloc(ALLOC_ZERO)))
+		return -E_NO_MEM;
+	if ((r = page_insert(e->env_pml4e, pp, (void *) va, perm)) < 0) {
+		page_free(pp);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * Map the page at srcva in srcenvid at dstva in dstenvid with perm;
+ * never writable if the source mapping is read-only.
+ */
+static int
+sys_page_map(envid_t srcenvid, uintptr_t srcva, envid_t dstenvid, uintptr_t dstva, int perm)
+{
+	struct Env *src, *dst;
+	struct PageInfo *pp;
+	pte_t *pte;
+	int r;
+
+	if (!user_page_va(srcva) || !user_page_va(dstva) || !user_perm_ok(perm))
+		return -E_INVAL;
+	if ((r = envid2env(srcenvid, &src, 1)) < 0 || (r = envid2env(dstenvid, &dst, 1)) < 0)
+		return r;
+	if (!(pp = page_lookup(src->env_pml4e, (void *) srcva, &pte)))
+		return -E_INVAL;
+	if ((perm & PTE_W) && !(*pte & PTE_W))
+		return -E_INVAL;
+	return page_insert(dst->env_pml4e, pp, (void *) dstva, perm);
+}
+
+static int
+sys_page_unmap(envid_t envid, uintptr_t va)
+{
+	struct Env *e;
+	int r;
+
+	if (!user_page_va(va))
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	page_remove(e->env_pml4e, (void *) va);
+	return 0;
+}
+
+/*
+ * Deliver value (and the page at srcva, if srcva < UTOP and the
+ * receiver asked for one) to envid, which must be waiting in
+ * sys_ipc_recv.  Any env may send to any env.
+ */
+static int
+sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
+{
+	struct Env *e;
+	struct PageInfo *pp = NULL;
+	pte_t *pte;
+	int r;
+
+	if ((r = envid2env(envid, &e, 0)) < 0)
+		return r;
+	if (srcva < UTOP) {
+		if (PGOFF(srcva) || !user_perm_ok(perm))
+			return -E_INVAL;
+		if (!(pp = page_lookup(curenv->env_pml4e, (void *) srcva, &pte)))
+			return -E_INVAL;
+		if ((perm & PTE_W) && !(*pte & PTE_W))
+			return -E_INVAL;
+	}
+	if (!e->env_ipc_recving)
+		return -E_IPC_NOT_RECV;
+
+	e->env_ipc_perm = 0;
+	if (pp && (uintptr_t) e->env_ipc_dstva < UTOP) {
+		if ((r = page_insert(e->env_pml4e, pp, e->env_ipc_dstva, perm)) < 0)
+			return r;
+		e->env_ipc_perm = perm;
+	}
+	e->env_ipc_recving = false;
+	e->env_ipc_from = curenv->env_id;
+	e->env_ipc_value = value;
+	e->env_tf.tf_regs.reg_rax = 0;
+	e->env_status = ENV_RUNNABLE;
+	return 0;
+}
+
+/*
+ * Block until a value arrives.  If dstva < UTOP, a page sent along is
+ * mapped there.  Returns 0 (through the sender) or -E_INVAL.
+ */
+static int
+sys_ipc_recv(uintptr_t dstva)
+{
+	if (dstva < UTOP && PGOFF(dstva))
+		return -E_INVAL;
+	curenv->env_ipc_recving = true;
+	curenv->env_ipc_dstva = (void *) dstva;
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	sched_yield();
+}
+
+int64_t
+syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	switch (num) {
+	case SYS_cputs:
+		sys_cputs((const char *) a1, a2);
+		return 0;
+	case SYS_cgetc:
+		return sys_cgetc();
+	case SYS_getenvid:
+		return sys_getenvid();
+	case SYS_env_destroy:
+		return sys_env_destroy(a1);
+	case SYS_page_alloc:
+		return sys_page_alloc(a1, a2, a3);
+	case SYS_page_map:
+		return sys_page_map(a1, a2, a3, a4, a5);
+	case SYS_page_unmap:
+		return sys_page_unmap(a1, a2);
+	case SYS_exofork:
+		return sys_exofork();
+	case SYS_env_set_status:
+		return sys_env_set_status(a1, a2);
+	case SYS_env_set_trapframe:
+		return sys_env_set_trapframe(a1, (struct Trapframe *) a2);
+	case SYS_env_set_pgfault_upcall:
+		return sys_env_set_pgfault_upcall(a1, (void *) a2);
+	case SYS_yield:
+		sys_yield();
+	case SYS_ipc_try_send:
+		return sys_ipc_try_send(a1, a2, a3, a4);
+	case SYS_ipc_recv:
+		return sys_ipc_recv(a1);
+	case SYS_time_msec:
+		return time_msec();
+	case SYS_free_pages:
+		return page_free_count();
+	default:
+		return -E_NO_SYS;
+	}
+}

@@ -1,0 +1,158 @@
+// Micro-benchmarks, in TSC cycles: a null system call, an IPC round trip
+// between two envs, a page fault reflected to user level and back, and
+// fork of a process with 1 MiB of touched memory.  Figures only.
+
+#include <inc/lib.h>
+#include <inc/x86.h>
+
+#define NSYSCALL	20000
+#define NIPC		2000
+#define NFAULT		500
+#define NFORK		10
+#define FAULTVA		((char *) 0x40000000)
+#define BIGSIZE		(1024 * 1024)
+
+static char big[BIGSIZE];
+
+static void
+report(const char *what, uint64_t cycles, int n)
+{
+	cprintf("bench: %-40s %8lu cycles\n", what, (unsigned long) (cycles / n));
+}
+
+/* A page-fault handler that maps the missing page. */
+static void
+map_handler(struct UTrapframe *utf)
+{
+	int r;
+
+	if ((r = sys_page_alloc(0, (void *) ROUNDDOWN(utf->utf_fault_va, PGSIZE),
+				PTE_P | PTE_U | PTE_W)) < 0)
+		panic("sys_page_alloc: %e", r);
+}
+
+/* Wait until the env with id envid has gone. */
+static void
+waitfor(envid_t envid)
+{
+	while (envs[ENVX(envid)].env_id == envid &&
+	       envs[ENVX(envid)].env_status != ENV_FREE)
+		sys_yield();
+}
+
+static void
+bench_syscall(void)
+{
+	uint64_t t0;
+	int i;
+
+	t0 = read_tsc();
+	for (i = 0; i < NSYSCALL; i++)
+		sys_getenvid();
+	report("null system call (sys_getenvid)", read_tsc() - t0, NSYSCALL);
+}
+
+static void
+bench_ipc(void)
+{
+	envid_t child, from;
+	uint64_t t0;
+	int i;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		// Echo every value back until told to stop.
+		for (;;) {
+			i = ipc_recv(&from, 0, 0);
+			ipc_send(from, i, 0, 0);
+			if (i < 0)
+				exit();
+		}
+	}
+
+	ipc_send(child, 0, 0, 0);	// warm up: the child is receiving now
+	ipc_recv(&from, 0, 0);
+	t0 = read_tsc();
+	for (i = 1; i <= NIPC; i++) {
+		ipc_send(child, i, 0, 0);
+		ipc_recv(&from, 0, 0);
+	}
+	report("IPC round trip (send + reply)", read_tsc() - t0, NIPC);
+	ipc_send(child, -1, 0, 0);
+	ipc_recv(&from, 0, 0);
+	waitfor(child);
+}
+
+static void
+bench_fault(void)
+{
+	uint64_t t0, total, base;
+	int i, r;
+
+	set_pgfault_handler(map_handler);
+
+	// The fault path: fault, upcall, sys_page_alloc, return; then unmap.
+	t0 = read_tsc();
+	for (i = 0; i < NFAULT; i++) {
+		*(volatile char *) FAULTVA = 1;
+		if ((r = sys_page_unmap(0, FAULTVA)) < 0)
+			panic("sys_page_unmap: %e", r);
+	}
+	total = read_tsc() - t0;
+
+	// The same system calls without the fault.
+	t0 = read_tsc();
+	for (i = 0; i < NFAULT; i++) {
+		map_handler(&(struct UTrapframe) { .utf_fault_va = (uintptr_t) FAULTVA });
+		if ((r = sys_page_unmap(0, FAULTVA)) < 0)
+			panic("sys_page_unmap: %e", r);
+	}
+	base = read_tsc() - t0;
+
+	report("page fault + upcall + alloc + unmap", total, NFAULT);
+	report("alloc + unmap alone", base, NFAULT);
+	report("page fault upcall round trip (difference)",
+	       total > base ? total - base : 0, NFAULT);
+}
+
+static void
+bench_fork(void)
+{
+	uint64_t t0, tfork = 0, ttouch = 0;
+	envid_t child;
+	int i, j;
+
+	for (j = 0; j < BIGSIZE; j += PGSIZE)
+		big[j] = 1;
+
+	for (i = 0; i < NFORK; i++) {
+		t0 = read_tsc();
+		child = fork();
+		if (child < 0)
+			panic("fork: %e", child);
+		if (child == 0)
+			exit();
+		tfork += read_tsc() - t0;
+
+		// Writing the memory again copies every page (copy-on-write).
+		t0 = read_tsc();
+		for (j = 0; j < BIGSIZE; j += PGSIZE)
+			big[j]++;
+		ttouch += read_tsc() - t0;
+		waitfor(child);
+	}
+	report("fork with 1 MiB touched (parent side)", tfork, NFORK);
+	report("rewriting that 1 MiB after fork (COW)", ttouch, NFORK);
+}
+
+void
+umain(int argc, char **argv)
+{
+	cprintf("bench: starting\n");
+	bench_syscall();
+	bench_ipc();
+	bench_fault();
+	bench_fork();
+	cprintf("bench: done\n");
+}

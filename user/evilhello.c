@@ -1,0 +1,9 @@
+// Asks the kernel to print its own memory: it must refuse and kill us.
+
+#include <inc/lib.h>
+
+void
+umain(int argc, char **argv)
+{
+	sys_cputs((char *) 0x8004100000, 100);
+}

@@ -1,0 +1,26 @@
+// Reading unmapped addresses: the handler maps a page there and writes a
+// string into it.  The second string crosses a page boundary, so the
+// handler itself faults (a nested fault on the exception stack).
+
+#include <inc/lib.h>
+
+static void
+handler(struct UTrapframe *utf)
+{
+	uintptr_t addr = utf->utf_fault_va;
+	int r;
+
+	cprintf("fault %x\n", (unsigned) addr);
+	if ((r = sys_page_alloc(0, (void *) ROUNDDOWN(addr, PGSIZE),
+				PTE_P | PTE_U | PTE_W)) < 0)
+		panic("allocating at %x in page fault handler: %e", (unsigned) addr, r);
+	snprintf((char *) addr, 100, "this string was faulted in at %x", (unsigned) addr);
+}
+
+void
+umain(int argc, char **argv)
+{
+	set_pgfault_handler(handler);
+	cprintf("%s\n", (char *) 0xDeadBeef);
+	cprintf("%s\n", (char *) 0xCafeBffe);
+}

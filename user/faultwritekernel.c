@@ -1,0 +1,9 @@
+// Writes kernel memory from user mode: a protection page fault.
+
+#include <inc/lib.h>
+
+void
+umain(int argc, char **argv)
+{
+	*(volatile unsigned *) 0x8004100000 = 0;
+}
