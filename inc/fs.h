@@ -80,7 +80,9 @@ union Fsipc {
 	struct Fsreq_write {
 		int req_fileid;
 		size_t req_n;
-		char req_buf[PGSIZE - (sizeof(int) + sizeof(size_t))];
+		// req_n sits at offset 8 (after padding), so the data
+		// fills the rest of the page from offset 16.
+		char req_buf[PGSIZE - 2 * sizeof(size_t)];
 	} write;
 	struct Fsreq_stat {
 		int req_fileid;

@@ -36,4 +36,9 @@ extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
 int cpunum(void);
 #define thiscpu (&cpus[cpunum()])
 
+// Finding the CPUs (kern/acpi.c) and starting the others (kern/mp.c).
+void mp_init(void);
+void boot_aps(void);
+void mp_main(void) __attribute__((noreturn));
+
 #endif

@@ -280,12 +280,33 @@ load_icode(struct Env *e, const uint8_t *binary, size_t size)
 }
 
 /*
- * Create an env of the given type running the ELF image binary.  A
- * malformed image or lack of memory is reported and leaves nothing
- * behind.  Returns 0 or a negative error.
+ * Give e the arguments argc 1, argv {argv0, NULL} the way spawn does:
+ * the strings at the top of the stack, argc at the new rsp and argv
+ * right above it.
+ */
+static void
+push_argv0(struct Env *e, const char *argv0)
+{
+	size_t len = strlen(argv0) + 1;
+	uintptr_t str = USTACKTOP - ROUNDUP(len, 8);
+	uintptr_t argv[2] = { str, 0 };
+	uintptr_t frame[2] = { 1, str - sizeof(argv) };
+
+	copy_to_env(e, str, (const uint8_t *) argv0, len);
+	copy_to_env(e, str - sizeof(argv), (const uint8_t *) argv, sizeof(argv));
+	copy_to_env(e, str - sizeof(argv) - sizeof(frame), (const uint8_t *) frame,
+		    sizeof(frame));
+	e->env_tf.tf_rsp = str - sizeof(argv) - sizeof(frame);
+}
+
+/*
+ * Create an env of the given type running the ELF image binary, with
+ * argv[0] = name when name is not NULL.  A malformed image or lack of
+ * memory is reported and leaves nothing behind.  Returns 0 or a
+ * negative error.
  */
 int
-env_create(const uint8_t *binary, size_t size, enum EnvType type)
+env_create(const uint8_t *binary, size_t size, enum EnvType type, const char *name)
 {
 	struct Env *e;
 	int r;
@@ -303,6 +324,8 @@ env_create(const uint8_t *binary, size_t size, enum EnvType type)
 		env_free(e);
 		return r;
 	}
+	if (name && strlen(name) < PGSIZE / 2)
+		push_argv0(e, name);
 	return 0;
 }
 

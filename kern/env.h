@@ -14,7 +14,8 @@ extern struct Pseudodesc gdt_pd;
 void	env_init(void);
 int	env_alloc(struct Env **e, envid_t parent_id);
 void	env_free(struct Env *e);
-int	env_create(const uint8_t *binary, size_t size, enum EnvType type);
+int	env_create(const uint8_t *binary, size_t size, enum EnvType type,
+		   const char *name);
 void	env_destroy(struct Env *e);
 
 int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);

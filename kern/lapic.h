@@ -7,8 +7,14 @@
 void lapic_init(void);
 void lapic_eoi(void);
 void lapic_startap(uint8_t apicid, uint32_t addr);
+void lapic_ipi_all_others(int vector);
+
+// The clock (kern/time.c): the TSC, calibrated against the 8254 PIT.
+#define PIT_HZ	1193182		// the PIT's input clock
 
 void time_init(void);
 unsigned time_msec(void);
+void microdelay(unsigned us);
+uint64_t pit_measure_rate(uint64_t (*counter)(void));
 
 #endif

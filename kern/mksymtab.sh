@@ -171,7 +171,7 @@ function fileidx(f) {
 
 # Finish the DIE collected so far: remember type facts, and record
 # functions with code and their parameters.
-function closedie() {
+function closedie(    n) {
 	if (dieoff == "")
 		return
 	if (diesize != "")

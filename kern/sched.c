@@ -50,6 +50,11 @@ static void
 sched_halt(void)
 {
 	if (!sched_any_env_alive()) {
+		extern size_t boot_free_pages;
+		// Every page an env took should be back (blocked envs such as
+		// the file server still hold theirs).
+		cprintf("Free pages: %lu now, %lu after boot\n",
+			(uint64_t) page_free_count(), (uint64_t) boot_free_pages);
 		cprintf("No runnable environments in the system!\n");
 		for (;;)
 			monitor(NULL);
