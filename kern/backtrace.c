@@ -87,13 +87,15 @@ read_arg(uintptr_t va, int size)
 
 /* Print the two lines for the function at rip whose frame is rbp. */
 static void
-print_frame(uintptr_t rbp, uintptr_t rip, bool readable)
+print_frame(uintptr_t rbp, uintptr_t rip, bool readable, bool is_return)
 {
 	struct Ripdebuginfo info;
 	uintptr_t va;
 	int i, size;
 
-	debuginfo_rip(rip, &info);
+	// A return address may be the first byte after a call that never
+	// returns, i.e. already in the next function: look up the call.
+	debuginfo_rip(is_return ? rip - 1 : rip, &info);
 	cprintf("  rbp %016lx  rip %016lx  args %d", rbp, rip, info.rip_fn_narg);
 	for (i = 0; i < info.rip_fn_narg; i++) {
 		va = rbp + info.rip_fn_argoff[i];
@@ -123,7 +125,7 @@ print_backtrace_at(uintptr_t rbp, uintptr_t rip)
 	for (;;) {
 		// Callers' frames lie strictly above their callees'.
 		ok = frame_ok(rbp) && (prev == 0 || rbp > prev);
-		print_frame(rbp, rip, ok);
+		print_frame(rbp, rip, ok, prev != 0);
 		if (!ok)
 			break;
 		prev = rbp;
