@@ -30,6 +30,19 @@ sched_yield(void)
 	sched_halt();
 }
 
+/*
+ * Whether some env looks runnable, read without the kernel lock: only a
+ * hint (the answer may be stale by the time the caller acts on it).
+ */
+bool
+sched_runnable_hint(void)
+{
+	for (int i = 0; i < NENV; i++)
+		if (((volatile struct Env *) envs)[i].env_status == ENV_RUNNABLE)
+			return true;
+	return false;
+}
+
 bool
 sched_any_env_alive(void)
 {

@@ -112,6 +112,10 @@ void
 spin_unlock(struct spinlock *lk)
 {
 	if (!holding(lk)) {
+		if (!lk->locked) {
+			cprintf("CPU %d cannot release %s: not held\n", cpunum(), lk->name);
+			panic("spin_unlock");
+		}
 		cprintf("CPU %d cannot release %s: held by CPU %d; acquired at:",
 			cpunum(), lk->name, lk->cpu ? lk->cpu->cpu_id : -1);
 		for (int i = 0; i < 10 && lk->pcs[i]; i++) {

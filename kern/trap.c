@@ -160,9 +160,18 @@ trap(struct Trapframe *tf)
 	assert(!(read_rflags() & FL_IF));
 
 	// An interrupt that woke this CPU from the idle halt: the CPU gave
-	// up the kernel lock when it went idle, so take it again.
-	if (xchg(&thiscpu->cpu_status, CPU_STARTED) == CPU_HALTED)
+	// up the kernel lock when it went idle, so take it again -- unless
+	// it is only the timer and nothing waits to run, in which case go
+	// straight back to the halt without touching the lock (idle CPUs
+	// would otherwise keep the lock busy on slow emulators).
+	if (thiscpu->cpu_status == CPU_HALTED) {
+		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()) {
+			lapic_eoi();
+			env_pop_tf(tf);		// back into the idle loop
+		}
+		xchg(&thiscpu->cpu_status, CPU_STARTED);
 		lock_kernel();
+	}
 
 	if ((tf->tf_cs & 3) == 3) {
 		lock_kernel();

@@ -10,19 +10,19 @@ MEMCHECKS=(
 	--expect-seq 'check_boot_pml4e\(\) succeeded!'
 )
 
-add_test printf --cmdline "exit" \
+add_test printf --cmdline "prog=hello nofs exit" \
 	--expect '6828 decimal is 15254 octal!'
 
-add_test memory_checks --cmdline "exit" "${MEMCHECKS[@]}"
+add_test memory_checks --cmdline "prog=hello nofs exit" "${MEMCHECKS[@]}"
 
-add_test mem_128m --cmdline "exit" --mem 128 "${MEMCHECKS[@]}"
+add_test mem_128m --cmdline "prog=hello nofs exit" --mem 128 "${MEMCHECKS[@]}"
 
-add_test mem_1g --cmdline "exit" --mem 1024 "${MEMCHECKS[@]}"
+add_test mem_1g --cmdline "prog=hello nofs exit" --mem 1024 "${MEMCHECKS[@]}"
 
 # test_backtrace(5) recurses down to 0, where it runs the monitor's
 # backtrace: the frames of test_backtrace(0) .. test_backtrace(5), with the
 # argument as first value, and i386_init, each with its source line.
-add_test backtrace --cmdline "test_backtrace exit" \
+add_test backtrace --cmdline "test_backtrace prog=hello nofs exit" \
 	--expect-seq 'entering test_backtrace 5' \
 	--expect-seq 'entering test_backtrace 4' \
 	--expect-seq 'entering test_backtrace 3' \
@@ -47,7 +47,7 @@ add_test backtrace --cmdline "test_backtrace exit" \
 	--expect "$FRAME_RE +0{15}5( |\$)"
 
 # Type at the monitor; the run ends at the prompt after the last command.
-add_test monitor \
+add_test monitor --cmdline "prog=hello nofs" \
 	--type help --type kerninfo --type backtrace --type nosuchcmd \
 	--expect-seq 'Welcome to the JOS kernel monitor!' \
 	--expect-seq "Type 'help' for a list of commands\." \
@@ -82,7 +82,7 @@ gdb_session() {
 	return $st
 }
 
-add_test gdb --func gdb_session --timeout 60 \
+add_test gdb --func gdb_session --timeout 60 --cmdline "prog=hello nofs" \
 	--expect-seq '[Bb]reakpoint 1, (0x[0-9a-f]+ in )?i386_init \(' \
 	--expect-seq '^i386_init in section' \
 	--expect-seq '^#[0-9]+ +(0x[0-9a-f]+ in )?i386_init \(.*\) at kern/init\.c:[0-9]+' \

@@ -105,7 +105,7 @@ add_test pingpongs --cmdline "prog=pingpongs nofs exit" \
 	--expect-seq '^Free pages: ([0-9]+) now, \1 after boot'
 
 # primes forks a filter per prime until it runs out of environments.
-add_test primes --cmdline "prog=primes nofs exit" --timeout 60 \
+add_test primes --cmdline "prog=primes nofs exit" --timeout 150 \
 	--expect '^CPU [0-9]+: 2$' \
 	--expect '^CPU [0-9]+: 3$' \
 	--expect '^CPU [0-9]+: 97$' \

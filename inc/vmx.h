@@ -1,0 +1,29 @@
+/*
+ * The guest monitor's interface shared by the kernel, the user-level
+ * vmm program and the guest kernel: hypercall numbers, guest memory
+ * layout and extended-page-table permissions for sys_ept_map.
+ */
+#ifndef JOS_INC_VMX_H
+#define JOS_INC_VMX_H
+
+// Hypercalls: the number in RAX, arguments in RBX, RCX, RDX, RSI;
+// the result comes back in RAX (negative E_* on error).
+#define VMX_VMCALL_MBMAP	0x1	// RBX: guest-physical page for a multiboot block + e820 map
+#define VMX_VMCALL_IPCSEND	0x2	// RBX: dest env type, RCX: value, RDX: gpa of page, RSI: perm
+#define VMX_VMCALL_IPCRECV	0x3	// RBX: gpa to receive a page at; value back in RSI
+
+// Extended page table permissions (the low bits of an EPT entry).
+#define __EPTE_READ	0x1
+#define __EPTE_WRITE	0x2
+#define __EPTE_EXEC	0x4
+#define __EPTE_FULL	(__EPTE_READ | __EPTE_WRITE | __EPTE_EXEC)
+
+// Guest-physical layout the monitor and the guest agree on.
+#define GUEST_BOOT_GPA		0x7000		// guest boot sector; guest starts here in real mode
+#define GUEST_KERN_GPA		0x100000	// guest kernel load address (its ELF p_pa)
+#define GUEST_MEM_SZ		(64 * 1024 * 1024)	// default guest memory size
+#define GUEST_MEM_MAX		(1024 * 1024 * 1024)	// largest size sys_env_mkguest accepts
+#define GUEST_LOW_MEM_END	0x9fc00		// usable low memory ends here (e820)
+#define GUEST_BIOS_HOLE		0xa0000		// 0xa0000..0x100000 reserved
+
+#endif
