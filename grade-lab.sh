@@ -6,7 +6,8 @@
 #
 # Tests are declared in conf/tests/*.sh (sourced in name order), one
 # `add_test` call each; see add_test below for the options. Each test boots a
-# fresh QEMU on its own copy of obj/kern/kernel.img (and of FSIMG when the
+# fresh QEMU (or Bochs, for --bochs tests: the VT-x monitor) on its own copy
+# of obj/kern/kernel.img (and of FSIMG when the
 # build sets it) with the test's boot command line patched in, captures the
 # serial console, and stops when the machine powers off, when a stop pattern
 # appears, after the typed monitor commands are done, or at the timeout. Then
@@ -38,7 +39,7 @@ die() {
 # item per line.
 T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
 T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
-T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=()
+T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=()
 
 DECL_FILE=
 
@@ -54,6 +55,8 @@ DECL_FILE=
 #   --type CMD           type CMD at the monitor: each command is typed when
 #                        one more `K> ` prompt has appeared; the run stops at
 #                        the prompt after the last one (repeatable)
+#   --prompt STRING      the prompt --type waits for instead of `K> ` (e.g.
+#                        `$ ` for the shell); a fixed string, not a pattern
 #   --stop RE            stop the run as soon as a line matches RE
 #   --timeout SECONDS    give up after this long (default 30); reaching it
 #                        fails the test unless --timeout-ok is given
@@ -61,8 +64,8 @@ DECL_FILE=
 #   --cpus N             CPUs (default 1)
 #   --mem MIB            memory in MiB (default 256)
 #   --qemu-opt "OPTS"    more QEMU options (word-split)
-#   --bochs              run under Bochs instead of QEMU (reserved: the Bochs
-#                        runner is not written yet; such tests fail)
+#   --bochs              run under Bochs instead of QEMU (its CPU emulates
+#                        VT-x with EPT); --qemu-opt does not apply
 #   --func FUNCTION      instead of booting, call FUNCTION DIR LOG: DIR holds
 #                        this test's kernel.img (command line patched in) and
 #                        fs.img; FUNCTION writes its output to LOG and returns
@@ -78,12 +81,12 @@ add_test() {
 		[[ $n == "$name" ]] && die "$DECL_FILE: add_test: test '$name' declared twice"
 	done
 	local cmdline="" expect="" seq="" count="" forbid="" panic_ok=0 type=""
-	local stop="" timeout=30 timeout_ok=0 cpus=1 mem=256 qopts="" runner=qemu func=""
+	local stop="" timeout=30 timeout_ok=0 cpus=1 mem=256 qopts="" runner=qemu func="" prompt="K> "
 	while (($#)); do
 		local opt=$1 nargs=1
 		case $opt in
 		--cmdline | --expect | --expect-seq | --forbid | --type | --stop | \
-			--timeout | --cpus | --mem | --qemu-opt | --func) nargs=2 ;;
+			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt) nargs=2 ;;
 		--expect-count) nargs=3 ;;
 		esac
 		(($# >= nargs)) || die "$DECL_FILE: add_test $name: $opt needs $((nargs - 1)) argument(s)"
@@ -97,6 +100,7 @@ add_test() {
 		--forbid) forbid+=$2$'\n' ;;
 		--allow-panic) panic_ok=1 ;;
 		--type) type+=$2$'\n' ;;
+		--prompt) prompt=$2 ;;
 		--stop) stop=$2 ;;
 		--timeout) timeout=$2 ;;
 		--timeout-ok) timeout_ok=1 ;;
@@ -115,6 +119,7 @@ add_test() {
 	T_SEQ[i]=$seq T_COUNT[i]=$count T_FORBID[i]=$forbid T_PANIC_OK[i]=$panic_ok
 	T_TYPE[i]=$type T_STOP[i]=$stop T_TIMEOUT[i]=$timeout T_TIMEOUT_OK[i]=$timeout_ok
 	T_CPUS[i]=$cpus T_MEM[i]=$mem T_QEMUOPTS[i]=$qopts T_RUNNER[i]=$runner T_FUNC[i]=$func
+	T_PROMPT[i]=$prompt
 }
 
 # ---------------------------------------------------------------- helpers
@@ -146,6 +151,17 @@ grade_free_port() {
 grade_port_listening() {
 	awk -v re="$(printf ':%04X$' "$1")" '$2 ~ re && $4 == "0A" { f = 1 } END { exit !f }' \
 		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# grade_unused_port BASE: echo the first TCP port from BASE up that no socket
+# uses at all, not even one lingering in TIME_WAIT (Bochs cannot bind those).
+grade_unused_port() {
+	local p=$1
+	while awk -v re="$(printf ':%04X$' "$p")" '$2 ~ re { f = 1 } END { exit !f }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+		p=$((p + 1))
+	done
+	echo "$p"
 }
 
 # grade_wait_listen PORT SECONDS: wait until something listens on PORT.
@@ -247,7 +263,7 @@ runner_qemu() {
 		done
 		[[ ${how:-} == forbidden ]] && break
 		if ((${#cmds[@]})); then
-			prompts=$(grep -o 'K> ' "$dir/serial.log" | wc -l)
+			prompts=$(grep -oF -- "${T_PROMPT[i]}" "$dir/serial.log" | wc -l)
 			if ((typed < ${#cmds[@]} && prompts > typed)); then
 				printf '%s\r' "${cmds[typed]}" >&"$infd"
 				typed=$((typed + 1))
@@ -286,19 +302,130 @@ runner_qemu() {
 		echo "QEMU ended without output: $(head -n 1 "$dir/qemu.err")" >>"$dir/reasons"
 	fi
 	if [[ $how == timeout ]] && ((${#cmds[@]})); then
-		echo "typed $typed of ${#cmds[@]} monitor commands before the timeout" >>"$dir/reasons"
+		echo "typed $typed of ${#cmds[@]} commands before the timeout" >>"$dir/reasons"
 	fi
 }
 
-# Reserved: boot under Bochs (needed for the VT-x monitor, see
-# EMULATORS.md). To be written: make a bochsrc from the test's settings,
-# pad the image copies to whole cylinders, serial to a file (or
-# socket-server for typing), run `bochs -q -f BOCHSRC -rc RCFILE`.
+# Boot under Bochs (its CPU emulates VT-x with EPT; see EMULATORS.md):
+# conf/bochs.sh pads the image copies in DIR to whole cylinders and writes
+# DIR/bochsrc. COM1 goes to DIR/serial.log; a test that types (--type)
+# gets COM1 as a socket instead, which this runner connects to. Bochs ends
+# by itself when the kernel powers off (the "Shutdown" port); its exit
+# status means nothing, so only the log counts. --cpus and --mem apply,
+# --qemu-opt does not.
 runner_bochs() {
-	local dir=$2
-	: >"$dir/log"
-	echo exited >"$dir/how"
-	echo "the Bochs runner is not written yet (--bochs is reserved)" >>"$dir/reasons"
+	local i=$1 dir=$2
+	local -a cmds
+	mapfile -t cmds < <(items "${T_TYPE[i]}")
+	local -a forbids
+	mapfile -t forbids < <(items "${T_FORBID[i]}")
+	((T_PANIC_OK[i])) || forbids+=("kernel panic")
+
+	local fs= port= com1="mode=file, dev=$dir/serial.log"
+	[[ -f $dir/fs.img ]] && fs=$dir/fs.img
+	if ((${#cmds[@]})); then
+		# Spread the tests running at once over different ports.
+		port=$(grade_unused_port $((32000 + ($(id -u) * 16 + i * 3) % 8000)))
+		com1="mode=socket-server, dev=localhost:$port"
+	fi
+	if ! BOCHS_MEGS=${T_MEM[i]} BOCHS_CPUS=${T_CPUS[i]} BOCHS_COM1=$com1 \
+		bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" $fs >>"$dir/bochs.err" 2>&1; then
+		: >"$dir/log"
+		echo exited >"$dir/how"
+		echo "conf/bochs.sh prepare failed: $(tail -n 1 "$dir/bochs.err")" >>"$dir/reasons"
+		return
+	fi
+	: >"$dir/serial.log"
+	bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
+	local bpid=$! sockfd= catpid=
+
+	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) typed=0 prompts how= re
+	if [[ -n $port ]]; then
+		# Bochs waits for this connection before it starts the machine.
+		until grade_port_listening "$port"; do
+			if ! kill -0 "$bpid" 2>/dev/null || (($(now_ms) >= deadline)); then
+				how=exited
+				break
+			fi
+			sleep 0.05
+		done
+		if [[ -z $how ]] && exec {sockfd}<>"/dev/tcp/127.0.0.1/$port"; then
+			cat <&"$sockfd" >"$dir/serial.log" &
+			catpid=$!
+		else
+			echo "could not connect to the Bochs serial port $port" >>"$dir/reasons"
+		fi
+	fi
+	while [[ -z $how ]]; do
+		if ! kill -0 "$bpid" 2>/dev/null; then
+			how=exited
+			break
+		fi
+		if [[ -n ${T_STOP[i]} ]] && grep -Eq -- "${T_STOP[i]}" "$dir/serial.log"; then
+			how=stopped
+			break
+		fi
+		for re in "${forbids[@]}"; do
+			grep -Eq -- "$re" "$dir/serial.log" && how=forbidden
+		done
+		[[ $how == forbidden ]] && break
+		if ((${#cmds[@]})) && [[ -n $sockfd ]]; then
+			prompts=$(grep -oF -- "${T_PROMPT[i]}" "$dir/serial.log" | wc -l)
+			if ((typed < ${#cmds[@]} && prompts > typed)); then
+				printf '%s\r' "${cmds[typed]}" >&"$sockfd"
+				typed=$((typed + 1))
+			elif ((typed == ${#cmds[@]} && prompts > typed)); then
+				how=typed
+				break
+			fi
+		fi
+		if (($(now_ms) >= deadline)); then
+			how=timeout
+			break
+		fi
+		sleep 0.1
+	done
+
+	if [[ $how != exited ]]; then
+		# Bochs may take a moment over SIGTERM; then it gets SIGKILL.
+		kill "$bpid" 2>/dev/null
+		local n=0 st
+		while st=$(ps -o stat= -p "$bpid" 2>/dev/null) && [[ $st != Z* ]] && ((n++ < 40)); do
+			sleep 0.05
+		done
+		kill -KILL "$bpid" 2>/dev/null
+	fi
+	wait "$bpid" 2>/dev/null
+	local st=$?
+	# Bochs' own chatter stays in bochs.out; its last words go to bochs.err.
+	{
+		grep -A1 '^Bochs is exiting with the following message:' "$dir/bochs.out"
+		grep -E '^[0-9]+[ep]\[' "$dir/bochs.out" | tail -n 5
+		echo "bochs exit status $st"
+	} >>"$dir/bochs.err"
+	if [[ -n $sockfd ]]; then
+		exec {sockfd}>&-
+		local n=0
+		while [[ -n $catpid ]] && kill -0 "$catpid" 2>/dev/null && ((n++ < 40)); do
+			sleep 0.05
+		done
+		[[ -n $catpid ]] && kill "$catpid" 2>/dev/null && wait "$catpid" 2>/dev/null
+	fi
+	rm -f "$dir"/*.lock
+	tr -d '\r' <"$dir/serial.log" >"$dir/log"
+	echo "$how" >"$dir/how"
+	# Bochs says why it ended; anything but a power-off is worth reporting.
+	local why
+	why=$(grep -A1 '^Bochs is exiting with the following message:' "$dir/bochs.out" | tail -n 1)
+	if [[ $how == exited && -n $why && $why != *'shutdown requested'* ]]; then
+		echo "Bochs ended: $why" >>"$dir/reasons"
+	fi
+	if [[ $how == exited && ! -s $dir/log ]]; then
+		echo "Bochs ended without output; see bochs.err in the log" >>"$dir/reasons"
+	fi
+	if [[ $how == timeout ]] && ((${#cmds[@]})); then
+		echo "typed $typed of ${#cmds[@]} commands before the timeout" >>"$dir/reasons"
+	fi
 }
 
 # Call the test's shell function with a deadline.
@@ -399,7 +526,7 @@ run_test() {
 				echo "---- serial console ----"
 				tr -d '\r' <"$dir/serial.log"
 			fi
-			for f in func.out qemu.err; do
+			for f in func.out qemu.err bochs.err; do
 				if [[ -s $dir/$f ]]; then
 					echo "---- $f ----"
 					cat "$dir/$f"

@@ -46,14 +46,17 @@ free_block(uint32_t blockno)
 }
 
 /*
- * Take a free block: mark it used (and write the bitmap out at once,
- * so that the disk never shows a block in use as free).  Returns the
- * block number, or -E_NO_DISK if every block is taken.
+ * Take a free block and mark it used in the bitmap (file_flush writes
+ * the bitmap out before the blocks that use it).  The block's old
+ * contents are of no interest, so if it is not cached, a zeroed page
+ * is mapped for it instead of reading it.  Returns the block number,
+ * or -E_NO_DISK if every block is taken.
  */
 int
 alloc_block(void)
 {
 	uint32_t b, n = super->s_nblocks;
+	int r;
 
 	if (alloc_hint < 2 + nbitblocks)
 		alloc_hint = 2 + nbitblocks;
@@ -62,12 +65,14 @@ alloc_block(void)
 			b |= 31;	// a whole word in use: skip it
 			continue;
 		}
-		if (block_is_free(b)) {
-			bitmap[b / 32] &= ~(1U << (b % 32));
-			flush_block(&bitmap[b / 32]);
-			alloc_hint = b + 1;
-			return b;
-		}
+		if (!block_is_free(b))
+			continue;
+		if (!va_is_mapped(diskaddr(b)) &&
+		    (r = sys_page_alloc(0, diskaddr(b), PTE_P | PTE_U | PTE_W)) < 0)
+			return r;
+		bitmap[b / 32] &= ~(1U << (b % 32));
+		alloc_hint = b + 1;
+		return b;
 	}
 	return -E_NO_DISK;
 }
@@ -223,25 +228,42 @@ file_truncate_blocks(struct File *f, off_t newsize)
 	flush_bitmap();
 }
 
-/* Make f newsize bytes long, freeing blocks it no longer needs. */
+/*
+ * Make f newsize bytes long, freeing blocks it no longer needs.  Bytes
+ * past the end of a kept last block are zeroed, so that growing the
+ * file again shows zeros there.
+ */
 int
 file_set_size(struct File *f, off_t newsize)
 {
+	uint32_t *slot;
+
 	if (newsize < 0 || newsize > MAXFILESIZE)
 		return -E_INVAL;
-	if (f->f_size > newsize)
+	if (f->f_size > newsize) {
 		file_truncate_blocks(f, newsize);
+		if (newsize % BLKSIZE &&
+		    file_block_walk(f, newsize / BLKSIZE, &slot, false) == 0 && *slot) {
+			memset((char *) diskaddr(*slot) + newsize % BLKSIZE, 0,
+			       BLKSIZE - newsize % BLKSIZE);
+			flush_block(diskaddr(*slot));
+		}
+	}
 	f->f_size = newsize;
 	flush_block(f);
 	return 0;
 }
 
-/* Write f's dirty blocks, its indirect block and its entry to the disk. */
+/*
+ * Write f's dirty blocks, its indirect block and its entry to the disk,
+ * after the bitmap, so that the disk never shows a block in use as free.
+ */
 void
 file_flush(struct File *f)
 {
 	uint32_t i, *slot;
 
+	flush_bitmap();
 	for (i = 0; i < (f->f_size + BLKSIZE - 1) / BLKSIZE; i++)
 		if (file_block_walk(f, i, &slot, false) == 0 && *slot)
 			flush_block(diskaddr(*slot));
@@ -304,10 +326,8 @@ file_write(struct File *f, const void *buf, size_t count, off_t offset)
 		n = MIN(count - done, (size_t) (BLKSIZE - pos % BLKSIZE));
 		memmove(blk + pos % BLKSIZE, (const char *) buf + done, n);
 	}
-	if (offset + (off_t) done > f->f_size) {
+	if (offset + (off_t) done > f->f_size)
 		f->f_size = offset + done;
-		flush_block(f);
-	}
 	if (done == 0 && r < 0)
 		return r;
 	return done;
@@ -493,6 +513,7 @@ fs_sync(void)
 {
 	uint32_t b;
 
+	flush_bitmap();
 	for (b = 1; b < super->s_nblocks; b++)
 		flush_block(diskaddr(b));
 }

@@ -5,6 +5,7 @@
  *   fsformat IMAGE NBLOCKS [SPEC ...]   make a fresh image
  *   fsformat -l IMAGE                   list every file (type, size, path)
  *   fsformat -x IMAGE PATH              copy file PATH to standard output
+ *   fsformat -c IMAGE                   check the image (a small fsck)
  *
  * Each SPEC says what to put on the new disk:
  *
@@ -18,6 +19,11 @@
  * for a JOS file, a name or path too long, a name used twice, or an
  * image too small is refused with a message naming the culprit; then
  * no image is written and the exit status is 1.
+ *
+ * The check (-c) follows every file's block pointers and compares them
+ * with the bitmap: a block out of range, used twice, or in use but
+ * marked free is an error (exit status 1); a block marked in use that
+ * no file holds is a leak, reported as one too.
  */
 
 #include <errno.h>
@@ -420,13 +426,121 @@ extract(const char *path)
 	}
 }
 
+static uint8_t *refs;		// fsck: how many times each block is referenced
+static int fsck_errors;
+
+/* fsck: note that path holds block b (what says which pointer). */
+static void
+fsck_ref(const char *path, const char *what, uint32_t b)
+{
+	uint32_t *bitmap = block(2);
+
+	if (b >= nblocks) {
+		printf("fsck: %s: %s block %u is past the end\n", path, what, b);
+		fsck_errors++;
+		return;
+	}
+	if (refs[b]++) {
+		printf("fsck: %s: %s block %u is used twice\n", path, what, b);
+		fsck_errors++;
+	}
+	if (bitmap[b / 32] & (1U << (b % 32))) {
+		printf("fsck: %s: %s block %u is marked free\n", path, what, b);
+		fsck_errors++;
+	}
+}
+
+/* fsck: check file f (called path) and, for a directory, its entries. */
+static void
+fsck_file(struct File *f, const char *path)
+{
+	char sub[MAXPATHLEN + MAXNAMELEN + 2];
+	uint32_t i, j, *ind, nblock;
+	struct File *e;
+
+	if (f->f_size < 0 || f->f_size > MAXFILESIZE) {
+		printf("fsck: %s: bad size %lld\n", path, (long long) f->f_size);
+		fsck_errors++;
+		return;
+	}
+	for (i = 0; i < NDIRECT; i++)
+		if (f->f_direct[i])
+			fsck_ref(path, "direct", f->f_direct[i]);
+	if (f->f_indirect) {
+		fsck_ref(path, "indirect", f->f_indirect);
+		if (f->f_indirect < nblocks) {
+			ind = block(f->f_indirect);
+			for (i = 0; i < NINDIRECT; i++)
+				if (ind[i])
+					fsck_ref(path, "data", ind[i]);
+		}
+	}
+	if (f->f_type != FTYPE_DIR)
+		return;
+	if (f->f_size % BLKSIZE) {
+		printf("fsck: %s: directory size %lld is not whole blocks\n",
+		       path, (long long) f->f_size);
+		fsck_errors++;
+	}
+	nblock = f->f_size / BLKSIZE;
+	for (i = 0; i < nblock; i++) {
+		uint32_t b = file_block(f, i);
+
+		if (b == 0 || b >= nblocks)
+			continue;	// counted above, or a hole
+		e = block(b);
+		for (j = 0; j < BLKFILES; j++) {
+			if (e[j].f_name[0] == '\0')
+				continue;
+			if (strnlen(e[j].f_name, MAXNAMELEN) == MAXNAMELEN) {
+				printf("fsck: %s: an entry's name has no end\n", path);
+				fsck_errors++;
+				continue;
+			}
+			snprintf(sub, sizeof sub, "%s/%s",
+				 strcmp(path, "/") ? path : "", e[j].f_name);
+			fsck_file(&e[j], sub);
+		}
+	}
+}
+
+/* Check the whole image; print a summary and count errors and leaks. */
+static void
+fsck(void)
+{
+	uint32_t *bitmap = block(2), b, nbitblocks, used = 0, leaked = 0;
+
+	nblocks = super->s_nblocks;
+	nbitblocks = (nblocks + BLKBITSIZE - 1) / BLKBITSIZE;
+	if ((refs = calloc(nblocks, 1)) == NULL)
+		die("out of memory");
+	for (b = 0; b < 2 + nbitblocks; b++)
+		fsck_ref("(file system)", "reserved", b);
+	fsck_file(&super->s_root, "/");
+	for (b = 0; b < nblocks; b++) {
+		if (bitmap[b / 32] & (1U << (b % 32)))
+			continue;
+		used++;
+		if (!refs[b]) {
+			if (leaked++ < 10)
+				printf("fsck: block %u is marked in use but no file holds it\n", b);
+			fsck_errors++;
+		}
+	}
+	printf("fsck: %u blocks, %u in use, %u leaked, %d errors\n",
+	       nblocks, used, leaked, fsck_errors);
+	if (fsck_errors)
+		exit(1);
+}
+
 /* Print how to call this tool and exit 1. */
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: fsformat IMAGE NBLOCKS [FILE | PATH=FILE | DIR/ ...]\n"
 		"       fsformat -l IMAGE\n"
-		"       fsformat -x IMAGE PATH\n");
+		"       fsformat -x IMAGE PATH\n"
+		"       fsformat -c IMAGE\n");
 	exit(1);
 }
 
@@ -440,6 +554,10 @@ main(int argc, char **argv)
 		image_name = argv[2];
 		load_image();
 		list_dir(&super->s_root, "");
+	} else if (argc == 3 && strcmp(argv[1], "-c") == 0) {
+		image_name = argv[2];
+		load_image();
+		fsck();
 	} else if (argc == 4 && strcmp(argv[1], "-x") == 0) {
 		image_name = argv[2];
 		load_image();

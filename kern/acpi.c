@@ -382,6 +382,16 @@ mp_init(void)
 	int i;
 
 	ncpu = 0;
+#ifdef VMM_GUEST
+	// The monitor gives a guest one CPU and no local APIC, and there is
+	// no firmware whose tables we could read.
+	add_cpu(me);
+	lapicaddr = 0;
+	bootcpu = &cpus[0];
+	bootcpu->cpu_status = CPU_STARTED;
+	cprintf("SMP: guest: one CPU, no local APIC\n");
+	return;
+#endif
 	if (!acpi_cpus() && !mp_table_cpus()) {
 		cprintf("SMP: no ACPI or MP tables; using one CPU\n");
 		add_cpu(me);

@@ -16,6 +16,7 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <vmm/guest.h>
 
 struct Env *envs;			// all environments, NENV of them
 static struct Env *env_free_list;	// free ones, lowest index first
@@ -370,6 +371,10 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 
+	// A guest's memory and virtual CPU (its page tables are as usual).
+	if (e->env_type == ENV_TYPE_GUEST)
+		guest_free(e);
+
 	// PML4 slot 0: all user.
 	if (pml4[0] & PTE_P) {
 		uint64_t *pdpt = KADDR(PTE_ADDR(pml4[0]));
@@ -417,8 +422,9 @@ env_destroy(struct Env *e)
 }
 
 /*
- * Switch this CPU to env e and return to user mode in it.  The kernel
- * lock is released on the way out.
+ * Switch this CPU to env e and return to user mode in it, or, for a
+ * guest, run it in its virtual machine.  The kernel lock is released on
+ * the way out (for a guest, while it runs).
  */
 void
 env_run(struct Env *e)
@@ -430,6 +436,8 @@ env_run(struct Env *e)
 	e->env_cpunum = cpunum();
 	e->env_runs++;
 	lcr3(e->env_cr3);
+	if (e->env_type == ENV_TYPE_GUEST)
+		guest_run(e);
 	unlock_kernel();
 	env_pop_tf(&e->env_tf);
 }

@@ -57,12 +57,19 @@ start_program(const char *name, enum EnvType type)
 /*
  * The first envs: the program named by "prog=NAME" on the boot command
  * line (default: init, or hello when there is no init), then the file
- * server when the kernel carries one.
+ * server when the kernel carries one.  A guest kernel has no disk of
+ * its own yet, so it runs no file server and hello by default.
  */
 static void
 start_first_envs(void)
 {
 	const char *prog = cmdline_value("prog");
+
+#ifdef VMM_GUEST
+	if (!prog || !*prog)
+		prog = "hello";
+	start_program(prog, ENV_TYPE_USER);
+#else
 	size_t size;
 
 	if (!prog || !*prog)
@@ -71,7 +78,24 @@ start_first_envs(void)
 	// "nofs": leave the file server out (leak checks count every page).
 	if (user_program("fs", &size) && !cmdline_has("nofs"))
 		start_program("fs", ENV_TYPE_FS);
+#endif
 }
+
+#ifdef VMM_GUEST
+/*
+ * Say that this is the guest kernel, so that its lines can be told from
+ * the host's on a shared console, and whether the monitor hides VT-x.
+ */
+static void
+guest_banner(void)
+{
+	uint32_t ecx;
+
+	cprintf("guest: JOS kernel running in a VT-x guest\n");
+	cpuid(1, NULL, NULL, &ecx, NULL);
+	cprintf("guest: CPUID.1:ECX.VMX is %s\n", (ecx & (1 << 5)) ? "set" : "clear");
+}
+#endif
 
 /*
  * Called from entry.S on the boot stack, in long mode at KERNBASE, with
@@ -81,6 +105,9 @@ void
 i386_init(uint32_t mb_magic, physaddr_t mb_info)
 {
 	cons_init();
+#ifdef VMM_GUEST
+	guest_banner();
+#endif
 	cprintf("6828 decimal is %o octal!\n", 6828);
 
 	bootinfo_init(mb_magic, mb_info);
@@ -98,7 +125,9 @@ i386_init(uint32_t mb_magic, physaddr_t mb_info)
 	time_init();
 	mp_init();
 	lapic_init();
-	pic_init();
+#ifndef VMM_GUEST
+	pic_init();	// the 8259A belongs to the host, not to a guest
+#endif
 
 	// From here on, the kernel lock guards all kernel state.
 	lock_kernel();

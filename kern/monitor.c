@@ -14,6 +14,7 @@
 #include <kern/pmap.h>
 #include <kern/env.h>
 #include <kern/trap.h>
+#include <vmm/guest.h>
 
 #define MAXARGS 16
 
@@ -27,6 +28,7 @@ struct Command {
 static int mon_continue(int argc, char **argv, struct Trapframe *tf);
 static int mon_stepi(int argc, char **argv, struct Trapframe *tf);
 static int mon_freepages(int argc, char **argv, struct Trapframe *tf);
+static int mon_guests(int argc, char **argv, struct Trapframe *tf);
 
 static struct Command commands[] = {
 	{ "help", "Display this list of commands", mon_help },
@@ -37,6 +39,7 @@ static struct Command commands[] = {
 	{ "stepi", "Execute one instruction of the trapped environment (also: si)", mon_stepi },
 	{ "si", "Same as stepi", mon_stepi },
 	{ "freepages", "Display the number of free physical pages", mon_freepages },
+	{ "guests", "List the guest envs: memory, state, VM exits, cycles", mon_guests },
 };
 #define NCOMMANDS ((int) (sizeof(commands) / sizeof(commands[0])))
 
@@ -101,6 +104,14 @@ static int
 mon_freepages(int argc, char **argv, struct Trapframe *tf)
 {
 	cprintf("free pages: %lu\n", (uint64_t) page_free_count());
+	return 0;
+}
+
+/* The guest envs, with their VM exits and cycles (vmm/guest.c). */
+static int
+mon_guests(int argc, char **argv, struct Trapframe *tf)
+{
+	guest_list();
 	return 0;
 }
 

@@ -16,6 +16,8 @@
 #include <kern/console.h>
 #include <kern/sched.h>
 #include <kern/lapic.h>
+#include <inc/vmx.h>
+#include <vmm/guest.h>
 
 /* Print len bytes at s, which must be user-readable. */
 static void
@@ -257,6 +259,70 @@ sys_ipc_recv(uintptr_t dstva)
 	sched_yield();
 }
 
+/*
+ * A new guest env, child of the caller and not runnable yet, with
+ * guest_mem_size bytes of guest-physical memory (page-aligned, more than
+ * 1 MiB, at most GUEST_MEM_MAX), none of it mapped yet (a page the guest
+ * touches before sys_ept_map put one there comes zeroed, on demand),
+ * whose CPU starts in real mode at guest_rip (below 1 MiB).  Returns its id, -E_NOT_SUPP
+ * (the kernel says why) on a machine that cannot run guests, -E_INVAL,
+ * -E_NO_FREE_ENV or -E_NO_MEM.
+ */
+static envid_t
+sys_env_mkguest(uint64_t guest_mem_size, uint64_t guest_rip)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = guest_check_support()) < 0)
+		return r;
+	if (guest_mem_size <= 0x100000 || PGOFF(guest_mem_size)
+	    || guest_mem_size > GUEST_MEM_MAX || guest_rip >= 0x100000)
+		return -E_INVAL;
+	if ((r = env_alloc(&e, curenv->env_id)) < 0)
+		return r;
+	e->env_type = ENV_TYPE_GUEST;
+	e->env_status = ENV_NOT_RUNNABLE;
+	if ((r = guest_create(e, guest_mem_size, guest_rip)) < 0) {
+		env_free(e);
+		return r;
+	}
+	return e->env_id;
+}
+
+/*
+ * Map the page at srcva in srcenvid into guest env guestid at
+ * guest-physical guest_pa with EPT permission perm.  srcva: page-aligned,
+ * below UTOP, mapped; guest_pa: page-aligned, inside the guest's memory;
+ * perm: EPT read, write, execute bits only, read among them, and write
+ * only if the source mapping is writable.  Both envs must be the caller
+ * or its children; guestid must be a guest.  A mapping there before is
+ * replaced (not while the guest runs on another CPU).
+ * Returns 0, -E_INVAL, -E_BAD_ENV or -E_NO_MEM.
+ */
+static int
+sys_ept_map(envid_t srcenvid, uintptr_t srcva, envid_t guestid, uint64_t guest_pa, int perm)
+{
+	struct Env *src, *guest;
+	struct PageInfo *pp;
+	pte_t *pte;
+	int r;
+
+	if (!user_page_va(srcva))
+		return -E_INVAL;
+	if ((r = envid2env(srcenvid, &src, 1)) < 0 || (r = envid2env(guestid, &guest, 1)) < 0)
+		return r;
+	if (guest->env_type != ENV_TYPE_GUEST || !guest->env_vmxinfo)
+		return -E_BAD_ENV;
+	if (!(perm & __EPTE_READ) || (perm & ~__EPTE_FULL))
+		return -E_INVAL;
+	if (!(pp = page_lookup(src->env_pml4e, (void *) srcva, &pte)))
+		return -E_INVAL;
+	if ((perm & __EPTE_WRITE) && !(*pte & PTE_W))
+		return -E_INVAL;
+	return guest_map_page(guest, pp, guest_pa, perm);
+}
+
 int64_t
 syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -292,6 +358,10 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 		return sys_ipc_recv(a1);
 	case SYS_time_msec:
 		return time_msec();
+	case SYS_ept_map:
+		return sys_ept_map(a1, a2, a3, a4, a5);
+	case SYS_env_mkguest:
+		return sys_env_mkguest(a1, a2);
 	case SYS_free_pages:
 		return page_free_count();
 	default:

@@ -65,10 +65,10 @@ fd_lookup(int fdnum, struct Fd **fd_store)
 }
 
 /*
- * Close fd: let its device clean up and unmap its page.  If must_exist
- * and fd is not one of ours (a stale pointer), -E_INVAL and nothing
- * happens.  The Fd page is unmapped before the device's close, which
- * pipes rely on (see lib/pipe.c).
+ * Close fd: let its device clean up, then unmap its page (if the device
+ * has not already: pipes unmap it first, see lib/pipe.c).  If
+ * must_exist and fd is not one of ours (a stale pointer), -E_INVAL and
+ * nothing happens.
  */
 int
 fd_close(struct Fd *fd, bool must_exist)

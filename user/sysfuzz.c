@@ -27,6 +27,7 @@ struct fuzzstats {
 	uint64_t calls;			// calls that returned
 	uint64_t errors;		// of which returned < 0
 	uint64_t deaths;		// children killed on purpose (bad pointer)
+	uint64_t wrong;			// calls the kernel should have refused
 };
 
 static uint64_t seed;
@@ -183,11 +184,62 @@ rawcall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 	return ret;
 }
 
+/* Whether perm is one the page calls accept: P and U, nothing beyond PTE_SYSCALL. */
+static bool
+good_perm(uint64_t perm)
+{
+	return (perm & (PTE_P | PTE_U)) == (PTE_P | PTE_U) && (perm & ~(uint64_t) PTE_SYSCALL) == 0;
+}
+
+/* Whether va is a page-aligned user address. */
+static bool
+good_va(uint64_t va)
+{
+	return va < UTOP && va % PGSIZE == 0;
+}
+
+/*
+ * Whether the kernel's rules say call num with arguments a must fail.
+ * A fuzzing child has no children of its own, so every env other than
+ * itself is out of its reach.
+ */
+static bool
+must_fail(uint64_t num, const uint64_t *a)
+{
+	switch (num) {
+	case SYS_env_destroy:
+	case SYS_env_set_status:
+	case SYS_env_set_trapframe:
+	case SYS_env_set_pgfault_upcall:
+		return !is_self(a[0]);	// we never pick ourselves for these
+	case SYS_page_alloc:
+		return !is_self(a[0]) || !good_va(a[1]) || !good_perm(a[2]);
+	case SYS_page_map:
+		return !is_self(a[0]) || !is_self(a[2]) || !good_va(a[1])
+			|| !good_va(a[3]) || !good_perm(a[4]);
+	case SYS_page_unmap:
+		return !is_self(a[0]) || !good_va(a[1]);
+	case SYS_ipc_try_send:		// nobody we send to is receiving
+	case SYS_ipc_recv:		// always misaligned
+		return true;
+	case SYS_cputs:
+	case SYS_getenvid:
+	case SYS_yield:
+	case SYS_time_msec:
+	case SYS_free_pages:
+	case SYS_ept_map:		// depends on guests we know nothing of
+		return false;
+	default:			// not a system call
+		return true;
+	}
+}
+
 /* One random system call that must return (or kill us only if deadly). */
 static void
 fuzz_once(void)
 {
 	uint64_t num, a[5];
+	int64_t r;
 	envid_t e;
 	int i;
 
@@ -303,8 +355,14 @@ fuzz_once(void)
 		break;
 	}
 
-	if (rawcall(num, a[0], a[1], a[2], a[3], a[4]) < 0)
+	r = rawcall(num, a[0], a[1], a[2], a[3], a[4]);
+	if (r < 0)
 		__atomic_fetch_add(&SHARED->errors, 1, __ATOMIC_RELAXED);
+	else if (must_fail(num, a)
+		 && __atomic_fetch_add(&SHARED->wrong, 1, __ATOMIC_RELAXED) < 10)
+		cprintf("sysfuzz: [%08x] the kernel allowed syscall %lx(%lx, %lx, %lx, %lx, %lx) = %ld\n",
+			self, (unsigned long) num, (unsigned long) a[0], (unsigned long) a[1],
+			(unsigned long) a[2], (unsigned long) a[3], (unsigned long) a[4], (long) r);
 	__atomic_fetch_add(&SHARED->calls, 1, __ATOMIC_RELAXED);
 }
 
@@ -389,4 +447,9 @@ umain(int argc, char **argv)
 	cprintf("sysfuzz: %ld calls (%ld refused), %d children, %ld killed on purpose\n",
 		(long) SHARED->calls, (long) SHARED->errors, nforks, (long) SHARED->deaths);
 	cprintf("sysfuzz: free pages before %d after %d\n", (int) before, (int) after);
+	if (SHARED->wrong == 0 && before == after)
+		cprintf("sysfuzz: OK\n");
+	else
+		cprintf("sysfuzz: FAILED: %ld calls wrongly allowed, %ld pages leaked\n",
+			(long) SHARED->wrong, (long) (before - after));
 }

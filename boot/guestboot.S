@@ -1,0 +1,64 @@
+/*
+ * The guest's boot code.  The monitor starts the guest here, at
+ * GUEST_BOOT_GPA, in 16-bit real mode.  There is no BIOS and nothing to
+ * read from a disk: the user-level vmm has already put the kernel's
+ * segments at their physical addresses and left the kernel's entry
+ * point and command line in the boot arguments page (inc/guest.h).  We
+ * switch to 32-bit protected mode with flat segments and jump to the
+ * kernel's entry as a multiboot loader does.
+ */
+#include <inc/guest.h>
+
+#define SEG_CODE	0x08
+#define SEG_DATA	0x10
+#define CR0_PE		0x1
+
+.code16
+.globl start
+start:
+	cli
+	cld
+	// Whatever CS the monitor chose, data segments start at 0, so the
+	// absolute addresses this file is linked at are right.
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movw	$GUEST_BOOT_GPA, %sp
+
+	lgdt	gdtdesc
+	movl	%cr0, %eax
+	orl	$CR0_PE, %eax
+	movl	%eax, %cr0
+	ljmp	$SEG_CODE, $start32
+
+.code32
+start32:
+	movw	$SEG_DATA, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movl	$GUEST_BOOT_GPA, %esp
+
+	movl	GUEST_BOOTARGS_GPA + GBA_ENTRY, %ecx
+	testl	%ecx, %ecx
+	jz	no_entry
+	movl	$MB_MAGIC, %eax
+	movl	$(GUEST_BOOTARGS_GPA + GBA_MBINFO), %ebx
+	jmp	*%ecx
+
+	// vmm left no entry point: stop here (the monitor sees a HLT).
+no_entry:
+	hlt
+	jmp	no_entry
+
+	.p2align 3
+gdt:
+	.quad	0			// null
+	.quad	0x00cf9a000000ffff	// SEG_CODE: 32-bit code, 4 GiB
+	.quad	0x00cf92000000ffff	// SEG_DATA: data, 4 GiB
+gdtdesc:
+	.word	gdtdesc - gdt - 1
+	.long	gdt

@@ -1,0 +1,216 @@
+/*
+ * vmmtest: small real-mode guests that exercise the monitor's exits.
+ *   spin:   writes a line to COM1 (passed through), reads a refused port,
+ *           makes bad hypercalls, touches memory nobody mapped (a zeroed
+ *           page on demand), then spins without HLT: the host timer must
+ *           still preempt it, and destroying it (perhaps while it runs on
+ *           another CPU) must work.
+ *   wild:   enters protected mode and reads beyond its memory: it dies
+ *           of an EPT violation.
+ *   triple: real mode with an empty IDT, then int3: it dies of a triple
+ *           fault.
+ * Every page the guests took must be back at the end.
+ */
+#include <inc/lib.h>
+#include <inc/vmx.h>
+
+#define GUEST_SIZE	(4 * 1024 * 1024)
+#define CODE_VA		((void *) UTEMP)
+#define SHARED_VA	((volatile uint8_t *) (UTEMP + PGSIZE))
+#define DONE_MAGIC	0x5a
+
+// Offsets in the page at guest-physical 0x8000 that the spin guest fills.
+#define SPIN_IN80	0xff0	// byte read from port 0x80
+#define SPIN_ZERO	0xff1	// byte written to, then read from, a demand page
+#define SPIN_BADCALL	0xff4	// hypercall 0x99's result
+#define SPIN_BADMBMAP	0xff8	// MBMAP at an unaligned address: result
+#define SPIN_DONE	0xffc
+#define SPIN_COUNTER	0xfe0	// counts while the guest spins
+
+extern const char spin_guest[], spin_guest_end[];
+extern const char wild_guest[], wild_guest_end[];
+extern const char triple_guest[], triple_guest_end[];
+asm(".pushsection .rodata\n"
+    ".code16\n"
+    "spin_guest:\n"
+    "	movw	$(spin_msg - spin_guest + 0x7000), %si\n"
+    "1:	movb	(%si), %bl\n"
+    "	testb	%bl, %bl\n"
+    "	jz	3f\n"
+    "	movw	$0x3fd, %dx\n"			// COM1 line status
+    "2:	inb	%dx, %al\n"
+    "	testb	$0x20, %al\n"			// transmitter empty?
+    "	jz	2b\n"
+    "	movw	$0x3f8, %dx\n"
+    "	movb	%bl, %al\n"
+    "	outb	%al, %dx\n"
+    "	incw	%si\n"
+    "	jmp	1b\n"
+    "3:	inb	$0x80, %al\n"			// not passed through
+    "	movb	%al, 0x8ff0\n"
+    "	movl	$0x99, %eax\n"			// no such hypercall
+    "	vmcall\n"
+    "	movl	%eax, 0x8ff4\n"
+    "	movl	$1, %eax\n"			// MBMAP, unaligned
+    "	movl	$0x8001, %ebx\n"
+    "	vmcall\n"
+    "	movl	%eax, 0x8ff8\n"
+    "	movw	$0x5000, %ax\n"			// guest-physical 0x50000
+    "	movw	%ax, %es\n"
+    "	movb	$0x77, %es:0x10\n"
+    "	movb	%es:0x10, %al\n"
+    "	movb	%al, 0x8ff1\n"
+    "	movb	$0x5a, 0x8ffc\n"
+    "4:	incl	0x8fe0\n"
+    "	jmp	4b\n"
+    "spin_msg:\n"
+    "	.asciz	\"vmmtest guest: hello through COM1\\n\"\n"
+    "spin_guest_end:\n"
+
+    "wild_guest:\n"
+    "	lgdtl	(wild_gdtdesc - wild_guest + 0x7000)\n"
+    "	movl	%cr0, %eax\n"
+    "	orl	$1, %eax\n"			// protected mode
+    "	movl	%eax, %cr0\n"
+    "	movw	$8, %ax\n"			// flat 4 GiB data
+    "	movw	%ax, %ds\n"
+    "	movl	$0x4000000, %ebx\n"		// 64 MiB: beyond its memory
+    "	movb	(%ebx), %al\n"
+    "	hlt\n"
+    "	.p2align 3\n"
+    "wild_gdt:\n"
+    "	.quad	0\n"
+    "	.quad	0x00cf93000000ffff\n"
+    "wild_gdtdesc:\n"
+    "	.word	15\n"
+    "	.long	wild_gdt - wild_guest + 0x7000\n"
+    "wild_guest_end:\n"
+
+    "triple_guest:\n"
+    "	lidt	(triple_idt - triple_guest + 0x7000)\n"
+    "	int3\n"
+    "	hlt\n"
+    "triple_idt:\n"
+    "	.word	0\n"
+    "	.long	0\n"
+    "triple_guest_end:\n"
+    ".code64\n"
+    ".popsection\n");
+
+static int failures;
+
+/* Check that what a call returned is what it should have. */
+static void
+expect(int64_t got, int64_t want, const char *what)
+{
+	if (got != want) {
+		cprintf("vmmtest: %s: got %ld, want %ld\n", what, got, want);
+		failures++;
+	}
+}
+
+/* Wait until env id is gone (freed, perhaps on another CPU). */
+static void
+wait_freed(envid_t id)
+{
+	while (envs[ENVX(id)].env_id == id && envs[ENVX(id)].env_status != ENV_FREE)
+		sys_yield();
+}
+
+/*
+ * A guest running code[0..len) at GUEST_BOOT_GPA, with our shared page
+ * at 0x8000; runnable.
+ */
+static envid_t
+start_guest(const char *code, const char *end)
+{
+	envid_t guest;
+	int r;
+
+	if ((guest = sys_env_mkguest(GUEST_SIZE, GUEST_BOOT_GPA)) < 0)
+		panic("sys_env_mkguest: %e", guest);
+	memset(CODE_VA, 0, PGSIZE);
+	memmove(CODE_VA, code, end - code);
+	if ((r = sys_ept_map(0, CODE_VA, guest, (void *) GUEST_BOOT_GPA,
+			     __EPTE_READ | __EPTE_EXEC)) < 0
+	    || (r = sys_ept_map(0, (void *) SHARED_VA, guest, (void *) 0x8000, __EPTE_FULL)) < 0)
+		panic("sys_ept_map: %e", r);
+	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0)
+		panic("sys_env_set_status: %e", r);
+	return guest;
+}
+
+/*
+ * The spin guest: its exits leave the expected values in the shared
+ * page; it and this env both progress while it spins; it can be killed.
+ */
+static void
+test_spin(void)
+{
+	volatile uint32_t *counter = (volatile uint32_t *) (SHARED_VA + SPIN_COUNTER);
+	envid_t guest = start_guest(spin_guest, spin_guest_end);
+	unsigned deadline = sys_time_msec() + 5000;
+	uint32_t before;
+
+	while (SHARED_VA[SPIN_DONE] != DONE_MAGIC && sys_time_msec() < deadline)
+		sys_yield();
+	expect(SHARED_VA[SPIN_DONE], DONE_MAGIC, "spin guest finished its checks");
+	expect(SHARED_VA[SPIN_IN80], 0xff, "refused port reads all ones");
+	expect(*(volatile int32_t *) (SHARED_VA + SPIN_BADCALL), -E_INVAL, "unknown hypercall");
+	expect(*(volatile int32_t *) (SHARED_VA + SPIN_BADMBMAP), -E_INVAL, "MBMAP, unaligned");
+	expect(SHARED_VA[SPIN_ZERO], 0x77, "memory on demand");
+
+	// The guest spins and never halts; this env busy-waits.  Both
+	// make progress only if the timer preempts each in turn.
+	before = *counter;
+	deadline = sys_time_msec() + 300;
+	while (sys_time_msec() < deadline)
+		;
+	if (*counter == before) {
+		cprintf("vmmtest: the spinning guest made no progress\n");
+		failures++;
+	} else
+		cprintf("vmmtest: the host runs while the guest spins\n");
+	sys_env_destroy(guest);
+	wait_freed(guest);
+}
+
+/* A guest that must kill itself: wait until the kernel has freed it. */
+static void
+test_dies(const char *what, const char *code, const char *end)
+{
+	envid_t guest = start_guest(code, end);
+
+	wait_freed(guest);
+	cprintf("vmmtest: the %s guest is gone\n", what);
+}
+
+/* The three guests in turn, counting the free pages around them. */
+void
+umain(int argc, char **argv)
+{
+	int64_t before, after;
+	int r;
+
+	if ((r = sys_page_alloc(0, CODE_VA, PTE_P | PTE_U | PTE_W)) < 0
+	    || (r = sys_page_alloc(0, (void *) SHARED_VA, PTE_P | PTE_U | PTE_W)) < 0)
+		panic("sys_page_alloc: %e", r);
+	// The first guest runs the kernel's EPT self-test: leave it out of the count.
+	r = sys_env_mkguest(GUEST_SIZE, GUEST_BOOT_GPA);
+	if (r == -E_NOT_SUPP) {
+		cprintf("vmmtest: no guests on this machine: %e\n", r);
+		return;
+	}
+	if (r < 0)
+		panic("sys_env_mkguest: %e", r);
+	sys_env_destroy(r);
+	wait_freed(r);
+
+	before = sys_free_pages();
+	test_spin();
+	test_dies("wild", wild_guest, wild_guest_end);
+	test_dies("triple-faulting", triple_guest, triple_guest_end);
+	after = sys_free_pages();
+	cprintf("vmmtest: free pages before %ld after %ld\n", before, after);
+	cprintf("vmmtest: %s\n", failures ? "FAILED" : "done");
+}

@@ -1,0 +1,319 @@
+/*
+ * Guests, independent of the hardware that runs them: creation and
+ * destruction, guest-physical memory, hypercall semantics, the ports a
+ * guest may reach, and exit statistics.  The VT-x backend (vmx.c,
+ * vmexits.c) calls in here; a second backend would too.
+ */
+#include <inc/x86.h>
+#include <inc/mmu.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+#include <inc/vmx.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/cpu.h>
+#include <vmm/guest.h>
+#include <vmm/ept.h>
+#include <vmm/vmx.h>
+
+/*
+ * Whether this machine can run guests.  Prints one line saying what is
+ * missing and returns -E_NOT_SUPP, or returns 0.
+ */
+int
+guest_check_support(void)
+{
+	static bool said;
+	int r;
+
+	if ((r = vmx_check_support()) < 0 || (r = vmx_check_ept()) < 0)
+		return r;
+	if (!said) {
+		cprintf("vmx: VT-x with EPT (4-level, write-back) and unrestricted guest\n");
+		said = true;
+	}
+	return 0;
+}
+
+/*
+ * Make env e (already of type ENV_TYPE_GUEST, not runnable) a guest
+ * with mem_size bytes of guest-physical memory, empty, whose CPU will
+ * start in real mode at rip.  The first guest of a boot runs the EPT
+ * self-test first.  Returns 0, or -E_NO_MEM with nothing allocated.
+ */
+int
+guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
+{
+	static bool selftest_done;
+	struct PageInfo *pp;
+	struct guest *g;
+	int r;
+
+	if (!selftest_done) {
+		ept_selftest();
+		selftest_done = true;
+	}
+	static_assert(sizeof(struct guest) <= PGSIZE);
+	if (!(pp = page_alloc(ALLOC_ZERO)))
+		return -E_NO_MEM;
+	pp->pp_ref++;
+	g = page2kva(pp);
+	g->env = e;
+	g->mem_size = mem_size;
+	// Any CPU may hold translations cached under a reused root's
+	// address: each flushes before it first enters this guest.
+	g->flush_cpus = ~0U;
+	if (!(g->ept = ept_alloc_root())) {
+		page_decref(pp);
+		return -E_NO_MEM;
+	}
+	if ((r = vmx_vcpu_create(g, rip)) < 0) {
+		free_guest_mem(g->ept);
+		page_decref(pp);
+		return r;
+	}
+	e->env_vmxinfo = g;
+	return 0;
+}
+
+/* Print guest g's exits by reason and its cycles, as it dies. */
+static void
+guest_print_stats(struct guest *g)
+{
+	uint64_t total = 0, now = read_tsc();
+
+	for (int i = 0; i < GUEST_NEXITS; i++) {
+		if (!g->nexits[i])
+			continue;
+		total += g->nexits[i];
+		if (i < GUEST_NEXITS - 1)
+			cprintf("vmm: guest %08x exits: %lu %s (reason %d)\n",
+				g->env->env_id, g->nexits[i], vmx_exit_name(i), i);
+		else
+			cprintf("vmm: guest %08x exits: %lu with other reasons\n",
+				g->env->env_id, g->nexits[i]);
+	}
+	cprintf("vmm: guest %08x: %lu exits, %lu cycles from launch, %lu in the guest, "
+		"%lu port accesses refused\n", g->env->env_id, total,
+		g->tsc_launch ? now - g->tsc_launch : 0, g->tsc_in_guest, g->io_refused);
+}
+
+/*
+ * Free guest env e's monitor state (from env_free): print its
+ * statistics, then free its virtual CPU and every guest page and EPT
+ * table page.  Its host page tables are freed by env_free.
+ */
+void
+guest_free(struct Env *e)
+{
+	struct guest *g = e->env_vmxinfo;
+
+	if (!g)
+		return;
+	guest_print_stats(g);
+	vmx_vcpu_free(g);
+	free_guest_mem(g->ept);
+	page_decref(pa2page(PADDR(g)));
+	e->env_vmxinfo = NULL;
+}
+
+/*
+ * Run guest env e on this CPU (from env_run, kernel lock held).  The
+ * backend's loop starts over at the top of this CPU's kernel stack:
+ * nothing below matters any more, and the loop leaves only through the
+ * scheduler, which may bring the guest back here again and again.
+ */
+void
+guest_run(struct Env *e)
+{
+	asm volatile("movq %0, %%rsp\n\t"
+		     "xorq %%rbp, %%rbp\n\t"
+		     "call *%1"
+		     : : "r" (thiscpu->cpu_ts.ts_rsp0), "r" (vmx_run_guest), "D" (e)
+		     : "memory");
+	panic("guest_run: vmx_run_guest returned");
+}
+
+/*
+ * Map page pp at guest-physical gpa in guest env e with EPT permission
+ * perm (checked by the caller).  gpa must be page-aligned and inside
+ * the guest's memory.  A mapping already there is replaced, unless the
+ * guest is running on another CPU right now (its CPU may still hold the
+ * old translation).  Returns 0, -E_INVAL or -E_NO_MEM.
+ */
+int
+guest_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm)
+{
+	struct guest *g = e->env_vmxinfo;
+	uint64_t *entry;
+	bool replacing;
+	int r;
+
+	if (PGOFF(gpa) || gpa >= g->mem_size)
+		return -E_INVAL;
+	replacing = ept_lookup_gpa(g->ept, gpa, 0, &entry) == 0 && (*entry & EPTE_PERM);
+	if (replacing && e->env_status == ENV_RUNNING && e != curenv)
+		return -E_INVAL;
+	if ((r = ept_page_insert(g->ept, pp, gpa, perm)) < 0)
+		return r;
+	if (replacing)
+		g->flush_cpus = ~0U;
+	return 0;
+}
+
+/*
+ * Give guest g a zeroed page at gpa (inside its memory, not mapped),
+ * the first time it touches it.  Returns 0, -E_INVAL or -E_NO_MEM.
+ */
+int
+guest_fault_in(struct guest *g, uint64_t gpa)
+{
+	struct PageInfo *pp;
+	int r;
+
+	if (gpa >= g->mem_size)
+		return -E_INVAL;
+	if (!(pp = page_alloc(ALLOC_ZERO)))
+		return -E_NO_MEM;
+	if ((r = ept_page_insert(g->ept, pp, ROUNDDOWN(gpa, PGSIZE), EPTE_PERM)) < 0) {
+		page_free(pp);
+		return r;
+	}
+	return 0;
+}
+
+/* The multiboot information block, as far as the guest gets one. */
+struct mb_info {
+	uint32_t flags;
+	uint32_t mem_lower, mem_upper;	// KiB below 640 KiB, above 1 MiB
+	uint32_t boot_device;
+	uint32_t cmdline;
+	uint32_t mods_count, mods_addr;
+	uint32_t syms[4];
+	uint32_t mmap_length, mmap_addr;
+};
+#define MB_FLAG_MEM	(1 << 0)
+#define MB_FLAG_MMAP	(1 << 6)
+
+/* One e820 range in the multiboot format; size counts what follows it. */
+struct mb_mmap_entry {
+	uint32_t size;
+	uint64_t base;
+	uint64_t length;
+	uint32_t type;
+} __attribute__((packed));
+#define E820_RAM	1
+#define E820_RESERVED	2
+
+/*
+ * Hypercall VMX_VMCALL_MBMAP: write at guest-physical gpa (4-byte
+ * aligned, in guest memory) a multiboot information block followed, in
+ * the same page, by an e820 map of the guest's memory: low memory
+ * usable up to GUEST_LOW_MEM_END, the BIOS hole reserved, the rest
+ * usable up to the guest's size.  Returns 0 or -E_INVAL (bad gpa, or a
+ * page the guest may not write).
+ */
+int
+guest_mbmap(struct guest *g, uint64_t gpa)
+{
+	struct mb_mmap_entry map[3] = {
+		{ 20, 0, GUEST_LOW_MEM_END, E820_RAM },
+		{ 20, GUEST_LOW_MEM_END, 0x100000 - GUEST_LOW_MEM_END, E820_RESERVED },
+		{ 20, 0x100000, g->mem_size - 0x100000, E820_RAM },
+	};
+	struct mb_info info;
+	uint64_t *entry;
+	uint8_t *hva;
+
+	if (gpa % 4 || gpa >= g->mem_size || PGOFF(gpa) + sizeof(info) + sizeof(map) > PGSIZE)
+		return -E_INVAL;
+	if (ept_lookup_gpa(g->ept, gpa, 0, &entry) < 0 || !(*entry & EPTE_PERM))
+		if (guest_fault_in(g, gpa) < 0)
+			return -E_INVAL;
+	if (ept_lookup_gpa(g->ept, gpa, 0, &entry) < 0 || !(*entry & EPTE_WRITE))
+		return -E_INVAL;
+	ept_gpa2hva(g->ept, gpa, (void **) &hva);
+
+	memset(&info, 0, sizeof(info));
+	info.flags = MB_FLAG_MEM | MB_FLAG_MMAP;
+	info.mem_lower = GUEST_LOW_MEM_END / 1024;
+	info.mem_upper = (g->mem_size - 0x100000) / 1024;
+	info.mmap_length = sizeof(map);
+	info.mmap_addr = gpa + sizeof(info);
+	memmove(hva, &info, sizeof(info));
+	memmove(hva + sizeof(info), map, sizeof(map));
+	return 0;
+}
+
+/*
+ * The host's CPUID answer for leaf and subleaf in regs (EAX, EBX, ECX,
+ * EDX), without the virtualization extensions: VMX (leaf 1, ECX bit 5)
+ * and SVM (leaf 0x80000001, ECX bit 2).
+ */
+void
+guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+	asm volatile("cpuid"
+		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
+		     : "a" (leaf), "c" (subleaf));
+	if (leaf == 1)
+		regs[2] &= ~(1 << 5);
+	if (leaf == 0x80000001)
+		regs[2] &= ~(1 << 2);
+}
+
+/*
+ * Whether a guest reaches port directly: the first serial port (the
+ * guest's console), the CGA controller and the keyboard controller.
+ * Every other port is the monitor's to refuse or emulate.
+ */
+bool
+guest_port_passthrough(uint16_t port)
+{
+	return (port >= 0x3F8 && port <= 0x3FF)		// COM1
+	       || port == 0x3D4 || port == 0x3D5	// CGA index and data
+	       || port == 0x60 || port == 0x64;		// keyboard data, status
+}
+
+/*
+ * Count a refused access to port by guest g; the first one of each
+ * guest is reported.
+ */
+void
+guest_io_refused(struct guest *g, uint16_t port, bool in)
+{
+	if (g->io_refused++ == 0)
+		cprintf("vmm: guest %08x: %s port %04x refused (reads give all ones, "
+			"writes are dropped; more are only counted)\n",
+			g->env->env_id, in ? "reading" : "writing", port);
+}
+
+/* List the guest envs: id, memory, state, exits and cycles (monitor command). */
+void
+guest_list(void)
+{
+	static const char *const states[] = {
+		"free", "dying", "runnable", "running", "not runnable"
+	};
+	int n = 0;
+
+	for (int i = 0; i < NENV; i++) {
+		struct Env *e = &envs[i];
+		struct guest *g = e->env_vmxinfo;
+		uint64_t exits = 0;
+
+		if (e->env_status == ENV_FREE || e->env_type != ENV_TYPE_GUEST || !g)
+			continue;
+		if (n++ == 0)
+			cprintf("guest     memory    state         exits       cycles-from-launch\n");
+		for (int j = 0; j < GUEST_NEXITS; j++)
+			exits += g->nexits[j];
+		cprintf("%08x  %4lu MiB  %-12s  %-10lu  %lu\n", e->env_id,
+			g->mem_size >> 20, e->env_status < 5 ? states[e->env_status] : "?",
+			exits, g->tsc_launch ? read_tsc() - g->tsc_launch : 0);
+	}
+	if (n == 0)
+		cprintf("No guests.\n");
+}

@@ -1,0 +1,98 @@
+/*
+ * The backend-neutral half of the monitor: a guest env's lifecycle, its
+ * guest-physical memory, the hypercalls it may make and the statistics
+ * kept about it.  The hardware backend (VT-x: vmx.c, vmexits.c) runs
+ * the guest's virtual CPU and turns its exits into calls to these.
+ *
+ * A guest is an env of type ENV_TYPE_GUEST whose env_vmxinfo points at
+ * its struct guest.  Its general registers live in env_tf.tf_regs; the
+ * rest of its CPU state lives in the backend.  All of it is guarded by
+ * the kernel lock.
+ */
+#ifndef JOS_VMM_GUEST_H
+#define JOS_VMM_GUEST_H
+
+#include <inc/types.h>
+#include <inc/env.h>
+
+struct PageInfo;
+
+#define GUEST_NEXITS	66	// exit statistics slots (backend reason numbers)
+
+struct guest {
+	struct Env *env;		// the guest env
+	uint64_t mem_size;		// guest-physical memory: [0, mem_size)
+	uint64_t *ept;			// root of the guest-physical map (ept.c)
+	uint32_t flush_cpus;		// CPUs that must drop cached translations
+					// of this map before they enter the guest
+	uint64_t tsc_launch;		// TSC at the first entry; 0 before
+	uint64_t tsc_in_guest;		// TSC ticks from entries to exits
+	uint64_t nexits[GUEST_NEXITS];	// exits by reason; the last slot: others
+	uint64_t io_refused;		// port accesses refused
+	void *vcpu;			// the backend's virtual CPU
+};
+
+#ifdef VMM_GUEST
+/*
+ * The guest kernel (built with -DVMM_GUEST) carries no monitor: its
+ * build leaves out the monitor's C files, and it has no VT-x to use
+ * anyway.  Its kernel sees these instead.
+ */
+#include <inc/error.h>
+#include <inc/assert.h>
+
+static inline int
+guest_check_support(void)
+{
+	cprintf("vmx: VT-x not supported: a guest kernel runs no guests\n");
+	return -E_NOT_SUPP;
+}
+
+static inline int
+guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
+{
+	return -E_NOT_SUPP;
+}
+
+static inline void
+guest_free(struct Env *e)
+{
+}
+
+static inline void __attribute__((noreturn))
+guest_run(struct Env *e)
+{
+	panic("guest_run in a guest kernel");
+}
+
+static inline int
+guest_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm)
+{
+	return -E_BAD_ENV;
+}
+
+static inline void
+guest_list(void)
+{
+	cprintf("No guests.\n");
+}
+
+#else
+
+int	guest_check_support(void);
+int	guest_create(struct Env *e, uint64_t mem_size, uint64_t rip);
+void	guest_free(struct Env *e);
+void	guest_run(struct Env *e) __attribute__((noreturn));
+int	guest_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm);
+void	guest_list(void);
+
+// Services for the backend's exit handlers.
+int	guest_fault_in(struct guest *g, uint64_t gpa);
+int	guest_mbmap(struct guest *g, uint64_t gpa);
+void	guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+bool	guest_port_passthrough(uint16_t port);
+void	guest_io_refused(struct guest *g, uint16_t port, bool in);
+
+#endif	/* !VMM_GUEST */
+
+#endif
