@@ -544,6 +544,7 @@ usage(void)
 	exit(1);
 }
 
+/* Make, list, read or check an image, as the comment at the top says. */
 int
 main(int argc, char **argv)
 {

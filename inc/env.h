@@ -55,7 +55,6 @@ struct Env {
 	// Address space
 	pml4e_t *env_pml4e;		// kernel virtual address of the PML4
 	physaddr_t env_cr3;		// physical address of the PML4
-	uint32_t env_pgtables;		// page-table pages this env owns
 
 	// Exception handling
 	void *env_pgfault_upcall;	// page fault upcall entry point

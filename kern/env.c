@@ -20,6 +20,7 @@
 
 struct Env *envs;			// all environments, NENV of them
 static struct Env *env_free_list;	// free ones, lowest index first
+int env_slots_used;			// 1 + the highest slot ever allocated
 
 // The generation part of an env id starts at bit ENVGENSHIFT.
 #define ENVGENSHIFT	12
@@ -164,6 +165,8 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	env_free_list = e->env_link;
 	e->env_link = NULL;
 	*newenv_store = e;
+	if (e - envs >= env_slots_used)
+		env_slots_used = e - envs + 1;
 
 	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 	return 0;

@@ -6,6 +6,9 @@
 #include <kern/cpu.h>
 
 extern struct Env *envs;		// all environments
+// Slots at or above this index have never held an env.  Envs are
+// allocated lowest slot first, so scans can stop here.
+extern int env_slots_used;
 #define curenv (thiscpu->cpu_env)	// the env running on this CPU
 
 extern struct Segdesc gdt[];

@@ -16,11 +16,14 @@ static void sched_halt(void) __attribute__((noreturn));
 void
 sched_yield(void)
 {
+	int n = env_slots_used;
 	int start = curenv ? ENVX(curenv->env_id) + 1 : 0;
 
 	// The next runnable env after the current one, wrapping around.
-	for (int n = 0; n < NENV; n++) {
-		struct Env *e = &envs[(start + n) % NENV];
+	// Only slots that ever held an env are scanned: with few envs this
+	// keeps the time under the kernel lock short on slow emulators.
+	for (int i = 0; i < n; i++) {
+		struct Env *e = &envs[(start + i) % n];
 		if (e->env_status == ENV_RUNNABLE)
 			env_run(e);
 	}
@@ -37,7 +40,7 @@ sched_yield(void)
 bool
 sched_runnable_hint(void)
 {
-	for (int i = 0; i < NENV; i++)
+	for (int i = 0; i < env_slots_used; i++)
 		if (((volatile struct Env *) envs)[i].env_status == ENV_RUNNABLE)
 			return true;
 	return false;
@@ -46,7 +49,7 @@ sched_runnable_hint(void)
 bool
 sched_any_env_alive(void)
 {
-	for (int i = 0; i < NENV; i++)
+	for (int i = 0; i < env_slots_used; i++)
 		if (envs[i].env_status == ENV_RUNNABLE
 		    || envs[i].env_status == ENV_RUNNING
 		    || envs[i].env_status == ENV_DYING)

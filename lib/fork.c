@@ -97,25 +97,32 @@ duppage(envid_t envid, uintptr_t va, pte_t pte)
  * Map every page below UTOP except the exception stack into envid:
  * with duppage when copy(va) says so, else shared with the same
  * permissions.  Whole unmapped regions are skipped a table at a time.
+ * The walk goes from the top down so that shared data pages (pipe
+ * buffers, above the fd table) reach the child before the fd pages that
+ * refer to them: a reader comparing the two pages' reference counts
+ * (pipeisclosed) never sees an fd page without its data page.
  */
 static void
 copy_space(envid_t envid, bool (*copy)(uintptr_t va))
 {
-	uintptr_t va = 0;
+	uintptr_t va = UTOP;
 	pte_t pte;
 	int r;
 
-	while (va < UTOP) {
+	while (va > 0) {
+		va -= PGSIZE;
+		// An unmapped table: jump to the start of its region; the
+		// next round continues in the region below.
 		if (!(uvpml4e[va >> PML4SHIFT] & PTE_P)) {
-			va = ROUNDDOWN(va, 1UL << PML4SHIFT) + (1UL << PML4SHIFT);
+			va = ROUNDDOWN(va, 1UL << PML4SHIFT);
 			continue;
 		}
 		if (!(uvpde[va >> PDPESHIFT] & PTE_P)) {
-			va = ROUNDDOWN(va, 1UL << PDPESHIFT) + (1UL << PDPESHIFT);
+			va = ROUNDDOWN(va, 1UL << PDPESHIFT);
 			continue;
 		}
 		if (!(uvpd[va >> PDXSHIFT] & PTE_P)) {
-			va = ROUNDDOWN(va, 1UL << PDXSHIFT) + (1UL << PDXSHIFT);
+			va = ROUNDDOWN(va, 1UL << PDXSHIFT);
 			continue;
 		}
 		pte = uvpt[PGNUM(va)];
@@ -134,7 +141,6 @@ copy_space(envid_t envid, bool (*copy)(uintptr_t va))
 					panic("sfork: share %lx: %e", (unsigned long) va, r);
 			}
 		}
-		va += PGSIZE;
 	}
 }
 

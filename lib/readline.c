@@ -49,7 +49,7 @@ readline(const char *prompt)
 				cputchar('\n');
 			buf[i] = '\0';
 			return buf;
-		} else if (c >= ' ' && c != '\x7f' && i < BUFLEN - 1) {
+		} else if ((c >= ' ' || c == '\t') && c != '\x7f' && i < BUFLEN - 1) {
 			if (echoing)
 				cputchar(c);
 			buf[i++] = c;

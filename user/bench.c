@@ -146,6 +146,26 @@ bench_fork(void)
 	report("rewriting that 1 MiB after fork (COW)", ttouch, NFORK);
 }
 
+/*
+ * File throughput and the cost of spawn live in fsbench, which needs the
+ * file server: run it when there is one.
+ */
+static void
+bench_files(void)
+{
+	envid_t child;
+
+	if (ipc_find_env(ENV_TYPE_FS) == 0) {
+		cprintf("bench: no file server, skipping file and spawn figures\n");
+		return;
+	}
+	if ((child = spawnl("fsbench", "fsbench", (char *) 0)) < 0) {
+		cprintf("bench: spawn fsbench: %e\n", child);
+		return;
+	}
+	wait(child);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -154,5 +174,6 @@ umain(int argc, char **argv)
 	bench_ipc();
 	bench_fault();
 	bench_fork();
+	bench_files();
 	cprintf("bench: done\n");
 }

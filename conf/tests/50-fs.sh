@@ -148,6 +148,23 @@ add_test testshell --cmdline "prog=testshell exit" --timeout 60 \
 	--expect-seq '^shell ran correctly' \
 	--forbid 'incorrect output' "${FS_END[@]}"
 
+# Pipes between envs that really run at the same time.
+add_test testshell_cpus2 --cmdline "prog=testshell exit" --cpus 2 --timeout 90 \
+	--expect-seq '^shell ran correctly' \
+	--forbid 'incorrect output' "${FS_END[@]}"
+
+add_test primespipe_cpus4 --cmdline "prog=primespipe exit" --cpus 4 --timeout 120 \
+	--expect '^997$' --expect-count 168 '^[0-9]+$' \
+	--expect-seq '^primespipe: done' \
+	"${FS_END[@]}"
+
+# Figures only (write and read of a 4 MiB file, spawn): no time is checked.
+add_test fsbench --cmdline "prog=fsbench exit" --timeout 90 \
+	--expect-seq '^fsbench: write 4 MiB file: [0-9]+ ms, [0-9]+ KB/s' \
+	--expect-seq '^fsbench: read 4 MiB file: [0-9]+ ms, [0-9]+ KB/s' \
+	--expect-seq '^fsbench: spawn and wait for hello: [0-9]+ us each' \
+	"${FS_END[@]}"
+
 # ------------------------------------------------------------ disk images
 
 # fs_boot DIR LOG: boot this test's images once; the console goes to LOG.
@@ -348,7 +365,7 @@ fs_kbd_session() {
 }
 
 add_test testkbd --cmdline "prog=testkbd exit" --func fs_kbd_session --timeout 60 \
-	--expect-seq '^Type a line: hello keyboard$' \
+	--expect-seq 'hello keyboard$' \
 	--expect-seq '^typed: hello keyboard$' \
 	--expect-seq '^typed: a second line$' \
 	--expect-seq '^typed: quit$' \
