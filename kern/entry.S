@@ -8,6 +8,7 @@
  */
 #include <inc/mmu.h>
 #include <inc/memlayout.h>
+#include <kern/longmode.h>
 
 #define RELOC(x)	((x) - KERNBASE)
 #define BOOT_PDS	4	// page directories for the KERNBASE window
@@ -79,20 +80,7 @@ entry:
 	cmpl	$(BOOT_PDS * NPDENTRIES - KERN_PD_FIRST), %ecx
 	jb	3b
 
-	# PAE on, then CR3, then EFER.LME and NXE, then paging.
-	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
-	movl	%eax, %cr4
-	movl	$RELOC(boot_pml4), %eax
-	movl	%eax, %cr3
-	movl	$MSR_EFER, %ecx
-	rdmsr
-	orl	$(EFER_LME|EFER_NXE), %eax
-	wrmsr
-	movl	%cr0, %eax
-	andl	$~(CR0_CD|CR0_NW), %eax	# Bochs' BIOS leaves caching off
-	orl	$(CR0_PE|CR0_PG|CR0_WP|CR0_NE|CR0_MP), %eax
-	movl	%eax, %cr0
+	ENTER_LONG_MODE
 
 	lgdt	RELOC(boot_gdtdesc)
 	ljmp	$GD_KT, $RELOC(entry64_low)

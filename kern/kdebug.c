@@ -4,51 +4,47 @@
  */
 #include <inc/types.h>
 #include <inc/error.h>
+#include <inc/string.h>
 
 #include <kern/kdebug.h>
 
-/* The last function starting at or below off, or -1 if none does. */
+/*
+ * In a table of n rows of row_size bytes, sorted by the 32-bit address
+ * at byte key_offset of each row, the index of the last row whose
+ * address is at or below off; -1 if none is.
+ */
 static int
-find_fn(uint32_t off)
+last_row_at_or_below(const void *table, int n, size_t row_size,
+		     size_t key_offset, uint32_t off)
 {
-	int lo = 0, hi = (int) ksym_nfn - 1, found = -1;
+	int lo = 0, hi = n - 1, found = -1;
 
 	while (lo <= hi) {
 		int mid = lo + (hi - lo) / 2;
-		if (ksym_fn[mid].fn_start <= off) {
+		const uint8_t *row = (const uint8_t *) table + (size_t) mid * row_size;
+		if (*(const uint32_t *) (row + key_offset) <= off) {
 			found = mid;
 			lo = mid + 1;
 		} else
 			hi = mid - 1;
 	}
 	return found;
+}
+
+/* The last function starting at or below off, or -1 if none does. */
+static int
+find_fn(uint32_t off)
+{
+	return last_row_at_or_below(ksym_fn, ksym_nfn, sizeof(ksym_fn[0]),
+				    offsetof(typeof(ksym_fn[0]), fn_start), off);
 }
 
 /* The last line row starting at or below off, or -1 if none does. */
 static int
 find_line(uint32_t off)
 {
-	int lo = 0, hi = (int) ksym_nline - 1, found = -1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (ksym_line[mid].ln_addr <= off) {
-			found = mid;
-			lo = mid + 1;
-		} else
-			hi = mid - 1;
-	}
-	return found;
-}
-
-static int
-slen(const char *s)
-{
-	int n = 0;
-
-	while (s[n])
-		n++;
-	return n;
+	return last_row_at_or_below(ksym_line, ksym_nline, sizeof(ksym_line[0]),
+				    offsetof(typeof(ksym_line[0]), ln_addr), off);
 }
 
 /*
@@ -81,7 +77,7 @@ debuginfo_rip(uintptr_t rip, struct Ripdebuginfo *info)
 		return -E_INVAL;
 	fn = &ksym_fn[i];
 	info->rip_fn_name = ksym_str + fn->fn_name;
-	info->rip_fn_namelen = slen(info->rip_fn_name);
+	info->rip_fn_namelen = strlen(info->rip_fn_name);
 	info->rip_fn_addr = ksym_base + fn->fn_start;
 	info->rip_fn_narg = fn->fn_narg;
 	if (info->rip_fn_narg > KDEBUG_MAXARGS)

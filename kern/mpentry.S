@@ -11,6 +11,7 @@
  */
 #include <inc/mmu.h>
 #include <inc/memlayout.h>
+#include <kern/longmode.h>
 
 #define MPBOOTPHYS(s)	((s) - mpentry_start + MPENTRY_PADDR)
 #define RELOC(x)	((x) - KERNBASE)
@@ -46,21 +47,7 @@ mp_start32:
 	movw	%ax, %fs
 	movw	%ax, %gs
 
-	# PAE on, the boot page table, EFER.LME and NXE, then paging:
-	# the same steps as entry.S.
-	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
-	movl	%eax, %cr4
-	movl	$RELOC(boot_pml4), %eax
-	movl	%eax, %cr3
-	movl	$MSR_EFER, %ecx
-	rdmsr
-	orl	$(EFER_LME|EFER_NXE), %eax
-	wrmsr
-	movl	%cr0, %eax
-	andl	$~(CR0_CD|CR0_NW), %eax
-	orl	$(CR0_PE|CR0_PG|CR0_WP|CR0_NE|CR0_MP|CR0_AM), %eax
-	movl	%eax, %cr0
+	ENTER_LONG_MODE
 	ljmpl	$SEL_CODE64, $MPBOOTPHYS(mp_start64)
 
 .code64

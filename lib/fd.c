@@ -168,6 +168,25 @@ err:
 	return r;
 }
 
+/*
+ * The fd and device behind fdnum, for an operation (named op in the
+ * message) that an fd opened with mode bad_mode may not do.
+ * Returns 0 or -E_*.
+ */
+static int
+fd_for(int fdnum, int bad_mode, const char *op, struct Fd **fd, struct Dev **dev)
+{
+	int r;
+
+	if ((r = fd_lookup(fdnum, fd)) < 0 || (r = dev_lookup((*fd)->fd_dev_id, dev)) < 0)
+		return r;
+	if (((*fd)->fd_omode & O_ACCMODE) == bad_mode) {
+		cprintf("[%08x] %s %d -- bad mode\n", thisenv->env_id, op, fdnum);
+		return -E_INVAL;
+	}
+	return 0;
+}
+
 /* Read up to n bytes from fdnum into buf; the count, 0 at the end, or -E_*. */
 ssize_t
 read(int fdnum, void *buf, size_t n)
@@ -176,13 +195,8 @@ read(int fdnum, void *buf, size_t n)
 	struct Fd *fd;
 	int r;
 
-	if ((r = fd_lookup(fdnum, &fd)) < 0 ||
-	    (r = dev_lookup(fd->fd_dev_id, &dev)) < 0)
+	if ((r = fd_for(fdnum, O_WRONLY, "read", &fd, &dev)) < 0)
 		return r;
-	if ((fd->fd_omode & O_ACCMODE) == O_WRONLY) {
-		cprintf("[%08x] read %d -- bad mode\n", thisenv->env_id, fdnum);
-		return -E_INVAL;
-	}
 	if (!dev->dev_read)
 		return -E_NOT_SUPP;
 	return dev->dev_read(fd, buf, n);
@@ -212,13 +226,8 @@ write(int fdnum, const void *buf, size_t n)
 	struct Fd *fd;
 	int r;
 
-	if ((r = fd_lookup(fdnum, &fd)) < 0 ||
-	    (r = dev_lookup(fd->fd_dev_id, &dev)) < 0)
+	if ((r = fd_for(fdnum, O_RDONLY, "write", &fd, &dev)) < 0)
 		return r;
-	if ((fd->fd_omode & O_ACCMODE) == O_RDONLY) {
-		cprintf("[%08x] write %d -- bad mode\n", thisenv->env_id, fdnum);
-		return -E_INVAL;
-	}
 	if (!dev->dev_write)
 		return -E_NOT_SUPP;
 	return dev->dev_write(fd, buf, n);
