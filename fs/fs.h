@@ -28,6 +28,9 @@ uint32_t ide_nsectors(void);
 int	ide_read(uint32_t secno, void *dst, size_t nsecs);
 int	ide_write(uint32_t secno, const void *src, size_t nsecs);
 
+/* hostdisk.c (a guest's disk, in place of ide.c) */
+void	hostdisk_args(int argc, char **argv);
+
 /* bc.c */
 void	*diskaddr(uint32_t blockno);
 bool	va_is_mapped(void *va);

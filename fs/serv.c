@@ -183,6 +183,26 @@ serve_write(envid_t envid, union Fsipc *ipc)
 	return r;
 }
 
+/*
+ * Write the whole request page at the offset of the file whose id ends
+ * in the 24 bits id24 (FSREQ_WRITE_BLOCK); advance the offset.
+ */
+static int
+serve_write_block(envid_t envid, uint32_t id24, union Fsipc *ipc)
+{
+	struct OpenFile *o = &opentab[id24 % MAXOPEN];
+	ssize_t r;
+
+	if (pageref(o->o_fd) <= 1 || (o->o_fileid & 0xFFFFFF) != id24)
+		return -E_INVAL;
+	if ((o->o_mode & O_ACCMODE) == O_RDONLY)
+		return -E_INVAL;
+	r = file_write(o->o_file, ipc, PGSIZE, o->o_fd->fd_offset);
+	if (r > 0)
+		o->o_fd->fd_offset += r;
+	return r;
+}
+
 /* Answer with the name, size and type of an open file. */
 static int
 serve_stat(envid_t envid, union Fsipc *ipc)
@@ -280,6 +300,8 @@ serve(void)
 		pg = NULL;
 		if (req == FSREQ_OPEN)
 			r = serve_open(whom, &fsreq->open, &pg, &perm);
+		else if (FSREQ_CODE(req) == FSREQ_WRITE_BLOCK)
+			r = serve_write_block(whom, req >> 8, fsreq);
 		else if (req < sizeof(handlers) / sizeof(handlers[0]) && handlers[req])
 			r = handlers[req](whom, fsreq);
 		else {
@@ -307,15 +329,24 @@ umain(int argc, char **argv)
 	binaryname = "fs";
 	cprintf("FS is running\n");
 
+#ifdef VMM_GUEST
+	// A guest's disk is a file on the host, reached by host IPC.
+	hostdisk_args(argc, argv);
+#else
 	// Without I/O privilege this faults and the kernel kills us.
 	inb(0x1F7);
 	cprintf("FS can do I/O\n");
+#endif
 
 	serve_init();
 	if ((r = fs_init()) < 0) {
 		cprintf("fs: no usable file system (%e); the file server exits\n", r);
 		return;
 	}
+#ifndef VMM_GUEST
+	// A guest skips the self-tests: every disk access costs it a
+	// round trip to the host, and the host has run the same code.
 	fs_test();
+#endif
 	serve();
 }

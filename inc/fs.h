@@ -58,8 +58,19 @@ enum {
 	FSREQ_STAT,		// answered with statRet
 	FSREQ_FLUSH,
 	FSREQ_REMOVE,
-	FSREQ_SYNC
+	FSREQ_SYNC,
+	FSREQ_WRITE_BLOCK	// see below
 };
+
+/*
+ * FSREQ_WRITE_BLOCK writes a whole page of data, the request page
+ * itself, at the file's offset (fd_offset in the shared Fd page) and
+ * advances it; the answer is the count written.  Having no room for a
+ * header, it carries the file id in the value: FSREQ_WRITE_BLOCK_VALUE.
+ * A guest's disk driver (fs/hostdisk.c) writes one block per request.
+ */
+#define FSREQ_CODE(value)		((value) & 0xFF)
+#define FSREQ_WRITE_BLOCK_VALUE(fileid)	(FSREQ_WRITE_BLOCK | ((uint32_t) (fileid) << 8))
 
 union Fsipc {
 	struct Fsreq_open {

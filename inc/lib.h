@@ -58,6 +58,10 @@ int	sys_ept_map(envid_t srcenvid, void *srcva,
 		    envid_t guest, void *guest_pa, int perm);
 envid_t	sys_env_mkguest(uint64_t gphysz, uint64_t gRIP);
 int64_t	sys_free_pages(void);
+struct guest_info;
+int	sys_guest_info(struct guest_info *info, int n);
+int	sys_guest_stop(envid_t envid);
+int	sys_guest_focus(envid_t envid);
 void	sys_yield(void);
 
 /*
@@ -79,6 +83,11 @@ sys_exofork(void)
 void	ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int32_t ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
 envid_t	ipc_find_env(enum EnvType type);
+
+// ipchost.c: IPC with the host, for programs inside a VT-x guest
+int	ipc_host_send(int to_type, uint32_t value, void *pg, int perm);
+int32_t ipc_host_recv(void *pg, envid_t *from_env_store, int *perm_store);
+uint64_t va2gpa(const void *va);
 
 // fork.c
 #define	PTE_SHARE	0x400

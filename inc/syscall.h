@@ -21,6 +21,9 @@ enum {
 	SYS_ept_map,
 	SYS_env_mkguest,
 	SYS_free_pages,		// number of free physical pages (leak checks)
+	SYS_guest_info,		// state of the guests (vmctl)
+	SYS_guest_stop,		// destroy a guest (any env may)
+	SYS_guest_focus,	// give the console input to a guest, or the host
 	NSYSCALLS
 };
 

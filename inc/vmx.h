@@ -6,11 +6,20 @@
 #ifndef JOS_INC_VMX_H
 #define JOS_INC_VMX_H
 
+#ifndef __ASSEMBLER__
+#include <inc/types.h>
+#endif
+
 // Hypercalls: the number in RAX, arguments in RBX, RCX, RDX, RSI;
 // the result comes back in RAX (negative E_* on error).
 #define VMX_VMCALL_MBMAP	0x1	// RBX: guest-physical page for a multiboot block + e820 map
 #define VMX_VMCALL_IPCSEND	0x2	// RBX: dest env type, RCX: value, RDX: gpa of page, RSI: perm
-#define VMX_VMCALL_IPCRECV	0x3	// RBX: gpa to receive a page at; value back in RSI
+#define VMX_VMCALL_IPCRECV	0x3	// RBX: gpa to receive a page at; value back in RSI,
+					// sender's env id in RDX, page perm in RCX
+#define VMX_VMCALL_POWEROFF	0x4	// no arguments: the guest ends (never returns)
+// For IPCSEND and IPCRECV, a guest-physical address at or beyond the
+// guest's memory size means "no page"; one inside it must be
+// page-aligned and outside the BIOS hole [GUEST_LOW_MEM_END, 1 MiB).
 
 // Extended page table permissions (the low bits of an EPT entry).
 #define __EPTE_READ	0x1
@@ -25,5 +34,28 @@
 #define GUEST_MEM_MAX		(1024 * 1024 * 1024)	// largest size sys_env_mkguest accepts
 #define GUEST_LOW_MEM_END	0x9fc00		// usable low memory ends here (e820)
 #define GUEST_BIOS_HOLE		0xa0000		// 0xa0000..0x100000 reserved
+
+// The guest's console: the monitor emulates COM1 (0x3F8-0x3FF) for it;
+// each line it prints appears on the host console after this prefix.
+// Host console input goes to the guest that holds the console (the
+// newest guest, or one chosen with sys_guest_focus); typing
+// GUEST_CONS_ESCAPE (Ctrl-]) gives the console back to the host.
+#define GUEST_CONS_PREFIX	"[guest %08x] "
+#define GUEST_CONS_ESCAPE	0x1D
+
+#ifndef __ASSEMBLER__
+// What sys_guest_info reports about each guest.
+struct guest_info {
+	int32_t env_id;
+	uint32_t status;		// env_status
+	uint64_t mem_size;		// bytes of guest-physical memory
+	uint64_t exits;			// VM exits so far
+	uint64_t cycles;		// TSC ticks since its first entry
+	uint64_t cycles_in_guest;	// of which inside the guest
+	uint64_t io_refused;		// port accesses refused
+	uint32_t has_console;		// 1 if it holds the console input
+	uint32_t pad;
+};
+#endif
 
 #endif

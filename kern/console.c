@@ -8,6 +8,8 @@
 #include <inc/string.h>
 #include <inc/stdio.h>
 
+#include <inc/vmx.h>
+
 #include <kern/console.h>
 #include <kern/picirq.h>
 
@@ -18,6 +20,7 @@
 static uint8_t input_ring[INPUT_RING_SIZE];
 static uint32_t input_head;	// next slot to read
 static uint32_t input_tail;	// next slot to fill
+static int input_owner;		// who reads it: 0 the host, else a guest's env id
 
 /* Drain a device: read_one returns a character, 0 to skip, -1 when empty. */
 static void
@@ -28,6 +31,13 @@ input_drain(int (*read_one)(void))
 	while ((c = read_one()) != -1) {
 		if (c == 0)
 			continue;
+		// The escape takes the console back from a guest (inc/vmx.h).
+		if (c == GUEST_CONS_ESCAPE && input_owner) {
+			cprintf("\nconsole: back to the host (guest %08x keeps running)\n",
+				input_owner);
+			cons_set_owner(0);
+			continue;
+		}
 		input_ring[input_tail] = c;
 		input_tail = (input_tail + 1) % INPUT_RING_SIZE;
 		if (input_tail == input_head)	// full: drop the oldest
@@ -245,7 +255,7 @@ kbd_read_one(void)
 		c -= 'a' - 'A';
 	else if ((mods & MOD_CAPS) && c >= 'A' && c <= 'Z')
 		c += 'a' - 'A';
-	if ((mods & MOD_CTRL) && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+	if ((mods & MOD_CTRL) && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ']'))
 		c &= 0x1F;
 	return c;
 }
@@ -275,9 +285,32 @@ cons_init(void)
 		cprintf("Serial port does not exist!\n");
 }
 
-/* The next typed character, or 0 when there is none.  Never blocks. */
+/*
+ * Give the typed input to owner from now on: a guest's env id, or 0 for
+ * the host.  What was typed for the previous owner and not read yet is
+ * dropped.
+ */
+void
+cons_set_owner(int owner)
+{
+	input_owner = owner;
+	input_head = input_tail;
+}
+
+/* Who reads the typed input: 0 for the host, else a guest's env id. */
 int
-cons_getc(void)
+cons_owner(void)
+{
+	return input_owner;
+}
+
+/*
+ * The next character typed for owner (0: the host), or 0 when there is
+ * none or the input is someone else's; with peek, it stays in the ring.
+ * Never blocks.
+ */
+int
+cons_getc_owner(int owner, bool peek)
 {
 	int c;
 
@@ -286,11 +319,19 @@ cons_getc(void)
 #ifndef VMM_GUEST
 	kbd_intr();
 #endif
-	if (input_head == input_tail)
+	if (input_owner != owner || input_head == input_tail)
 		return 0;
 	c = input_ring[input_head];
-	input_head = (input_head + 1) % INPUT_RING_SIZE;
+	if (!peek)
+		input_head = (input_head + 1) % INPUT_RING_SIZE;
 	return c;
+}
+
+/* The next character typed for the host, or 0 when there is none.  Never blocks. */
+int
+cons_getc(void)
+{
+	return cons_getc_owner(0, false);
 }
 
 void

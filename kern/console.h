@@ -2,9 +2,16 @@
 #ifndef JOS_KERN_CONSOLE_H
 #define JOS_KERN_CONSOLE_H
 
+#include <inc/types.h>
+
 void cons_init(void);
 int cons_getc(void);
 void kbd_intr(void);		// IRQ 1
 void serial_intr(void);		// IRQ 4
+
+// Who reads typed input: the host (0) or a guest env (its id).
+void cons_set_owner(int owner);
+int cons_owner(void);
+int cons_getc_owner(int owner, bool peek);
 
 #endif

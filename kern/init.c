@@ -57,27 +57,31 @@ start_program(const char *name, enum EnvType type)
 /*
  * The first envs: the program named by "prog=NAME" on the boot command
  * line (default: init, or hello when there is no init), then the file
- * server when the kernel carries one.  A guest kernel has no disk of
- * its own yet, so it runs no file server and hello by default.
+ * server when the kernel carries one.  A guest kernel's file server
+ * gets argv[0] = "fs:NAME" from "disk=NAME": the name of its own disk
+ * file on the host (fs/hostdisk.c).
  */
 static void
 start_first_envs(void)
 {
 	const char *prog = cmdline_value("prog");
-
-#ifdef VMM_GUEST
-	if (!prog || !*prog)
-		prog = "hello";
-	start_program(prog, ENV_TYPE_USER);
-#else
 	size_t size;
 
 	if (!prog || !*prog)
 		prog = user_program("init", &size) ? "init" : "hello";
 	start_program(prog, ENV_TYPE_USER);
 	// "nofs": leave the file server out (leak checks count every page).
-	if (user_program("fs", &size) && !cmdline_has("nofs"))
-		start_program("fs", ENV_TYPE_FS);
+	if (!user_program("fs", &size) || cmdline_has("nofs"))
+		return;
+#ifdef VMM_GUEST
+	const uint8_t *binary = user_program("fs", &size);
+	const char *disk = cmdline_value("disk");
+	char name[40];
+
+	snprintf(name, sizeof(name), "fs:%s", disk && *disk ? disk : "0");
+	env_create(binary, size, ENV_TYPE_FS, name);
+#else
+	start_program("fs", ENV_TYPE_FS);
 #endif
 }
 

@@ -39,7 +39,7 @@ static struct Command commands[] = {
 	{ "stepi", "Execute one instruction of the trapped environment (also: si)", mon_stepi },
 	{ "si", "Same as stepi", mon_stepi },
 	{ "freepages", "Display the number of free physical pages", mon_freepages },
-	{ "guests", "List the guest envs: memory, state, VM exits, cycles", mon_guests },
+	{ "guests", "List the guest envs: memory, state, VM exits, cycles (Ctrl-] takes the console back from a guest)", mon_guests },
 };
 #define NCOMMANDS ((int) (sizeof(commands) / sizeof(commands[0])))
 

@@ -207,7 +207,9 @@ sys_page_unmap(envid_t envid, uintptr_t va)
 /*
  * Deliver value (and the page at srcva, if srcva < UTOP and the
  * receiver asked for one) to envid, which must be waiting in
- * sys_ipc_recv.  Any env may send to any env.
+ * sys_ipc_recv, or be a guest waiting in its IPCRECV hypercall (the
+ * page then lands in its guest-physical memory).  Any env may send to
+ * any env.
  */
 static int
 sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
@@ -227,6 +229,9 @@ sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
 		if ((perm & PTE_W) && !(*pte & PTE_W))
 			return -E_INVAL;
 	}
+	// A guest receives through its monitor (VMX_VMCALL_IPCRECV).
+	if (e->env_type == ENV_TYPE_GUEST)
+		return guest_ipc_deliver(e, value, pp, perm);
 	if (!e->env_ipc_recving)
 		return -E_IPC_NOT_RECV;
 
@@ -323,6 +328,54 @@ sys_ept_map(envid_t srcenvid, uintptr_t srcva, envid_t guestid, uint64_t guest_p
 	return guest_map_page(guest, pp, guest_pa, perm);
 }
 
+/*
+ * Copy the state of up to n guests into the user array info; returns
+ * how many guests there are (perhaps more than n).
+ */
+static int
+sys_guest_info(struct guest_info *info, int n)
+{
+	struct guest_info gi[16];
+	int count;
+
+	if (n < 0)
+		return -E_INVAL;
+	if (n > 16)
+		n = 16;
+	user_mem_assert(curenv, info, n * sizeof(*info), PTE_W);
+	count = guest_info(gi, n);
+	memmove(info, gi, MIN(count, n) * sizeof(*info));
+	return count;
+}
+
+/*
+ * Destroy guest env envid.  Unlike sys_env_destroy, any env may stop
+ * any guest: guests belong to the person at the host's console, and a
+ * program such as vmctl, not the guest's parent vmm, stops them.
+ * Returns 0 or -E_BAD_ENV (no such guest).
+ */
+static int
+sys_guest_stop(envid_t envid)
+{
+	struct Env *e;
+
+	if (envid2env(envid, &e, 0) < 0 || e->env_type != ENV_TYPE_GUEST)
+		return -E_BAD_ENV;
+	cprintf("[%08x] destroying %08x\n", curenv->env_id, e->env_id);
+	env_destroy(e);
+	return 0;
+}
+
+/*
+ * Give the console input to guest envid, or back to the host with 0
+ * (as Ctrl-] does).  Returns 0 or -E_BAD_ENV.
+ */
+static int
+sys_guest_focus(envid_t envid)
+{
+	return guest_focus(envid);
+}
+
 int64_t
 syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -364,6 +417,12 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 		return sys_env_mkguest(a1, a2);
 	case SYS_free_pages:
 		return page_free_count();
+	case SYS_guest_info:
+		return sys_guest_info((struct guest_info *) a1, a2);
+	case SYS_guest_stop:
+		return sys_guest_stop(a1);
+	case SYS_guest_focus:
+		return sys_guest_focus(a1);
 	default:
 		return -E_NO_SYS;
 	}

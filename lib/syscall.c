@@ -156,3 +156,24 @@ sys_free_pages(void)
 {
 	return syscall(SYS_free_pages, 0, 0, 0, 0, 0, 0);
 }
+
+/* The state of up to n guests in info; returns how many guests there are. */
+int
+sys_guest_info(struct guest_info *info, int n)
+{
+	return syscall(SYS_guest_info, 0, (uint64_t) info, n, 0, 0, 0);
+}
+
+/* Destroy guest env envid (any env may stop a guest). */
+int
+sys_guest_stop(envid_t envid)
+{
+	return syscall(SYS_guest_stop, 0, envid, 0, 0, 0, 0);
+}
+
+/* Give the console input to guest envid, or to the host with 0. */
+int
+sys_guest_focus(envid_t envid)
+{
+	return syscall(SYS_guest_focus, 0, envid, 0, 0, 0, 0);
+}

@@ -6,7 +6,15 @@
  * boot arguments (inc/guest.h).  Then it runs the guest, waits until the
  * guest is gone and says whether the host got all its pages back.
  *
- *   vmm [TOKEN ...]   the guest kernel's command line (default "prog=hello exit")
+ *   vmm [TOKEN ...]   the guest kernel's command line (default: none,
+ *                     which boots the guest's init and shell)
+ *
+ * The guest's disk is /vmm/fs.img, copy-on-write (fs/hostdisk.c): the
+ * blocks a guest writes go to its own file /vmm/disk-NAME.img.  The
+ * token disk=NAME names it; without one vmm adds disk=ENVID (the guest's
+ * env id) and removes that file once the guest is gone, so each guest
+ * starts from the clean image.  Give disk=NAME to keep a disk between
+ * runs.
  */
 #include <inc/lib.h>
 #include <inc/elf.h>
@@ -15,7 +23,9 @@
 
 #define GUEST_KERNEL	"/vmm/kernel"
 #define GUEST_BOOT	"/vmm/boot"
-#define DEFAULT_CMDLINE	"prog=hello exit"
+#define DEFAULT_CMDLINE	""
+#define DISK_PREFIX	"/vmm/disk-"
+#define DISK_SUFFIX	".img"
 #define MAX_PHNUM	64
 
 /*
@@ -221,10 +231,35 @@ guest_cmdline(int argc, char **argv, char *buf, size_t len)
 	return true;
 }
 
+/*
+ * Unless cmdline (len bytes) names the guest's disk already, add
+ * disk=ENVID for guest and store the path of that disk file in disk
+ * (else disk becomes "").  False if there is no room.
+ */
+static bool
+add_disk(char *cmdline, size_t len, envid_t guest, char *disk)
+{
+	char token[32];
+	size_t n = strlen(cmdline);
+
+	const char *p;
+
+	disk[0] = '\0';
+	for (p = cmdline; *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && strncmp(p, "disk=", 5) == 0)
+			return true;
+	snprintf(token, sizeof(token), "%sdisk=%08x", n ? " " : "", guest);
+	if (n + strlen(token) >= len)
+		return false;
+	strcpy(cmdline + n, token);
+	snprintf(disk, MAXPATHLEN, "%s%08x%s", DISK_PREFIX, guest, DISK_SUFFIX);
+	return true;
+}
+
 void
 umain(int argc, char **argv)
 {
-	char cmdline[GBA_CMDLINE_MAX];
+	char cmdline[GBA_CMDLINE_MAX], disk[MAXPATHLEN];
 	int kfd, bfd;
 	off_t ksize, bsize;
 	int64_t before, after;
@@ -264,6 +299,10 @@ umain(int argc, char **argv)
 		cprintf("vmm: %s: %e\n", GUEST_BOOT, r);
 		goto fail;
 	}
+	if (!add_disk(cmdline, sizeof(cmdline), guest, disk)) {
+		cprintf("vmm: no room for disk= on the guest's command line\n");
+		goto fail;
+	}
 	if ((r = map_bootargs(guest, entry, cmdline)) < 0) {
 		cprintf("vmm: boot arguments: %e\n", r);
 		goto fail;
@@ -279,6 +318,8 @@ umain(int argc, char **argv)
 	wait(guest);
 	after = sys_free_pages();
 	cprintf("vmm: guest %08x is gone\n", guest);
+	if (disk[0] && (r = remove(disk)) < 0 && r != -E_NOT_FOUND)
+		cprintf("vmm: %s: %e\n", disk, r);
 	cprintf("vmm: free pages before %ld after %ld\n", (long) before, (long) after);
 	close(kfd);
 	close(bfd);

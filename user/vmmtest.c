@@ -1,6 +1,6 @@
 /*
  * vmmtest: small real-mode guests that exercise the monitor's exits.
- *   spin:   writes a line to COM1 (passed through), reads a refused port,
+ *   spin:   writes a line to COM1 (emulated), reads a refused port,
  *           makes bad hypercalls, touches memory nobody mapped (a zeroed
  *           page on demand), then spins without HLT: the host timer must
  *           still preempt it, and destroying it (perhaps while it runs on

@@ -14,6 +14,7 @@
 #include <kern/env.h>
 #include <kern/pmap.h>
 #include <kern/cpu.h>
+#include <kern/console.h>
 #include <vmm/guest.h>
 #include <vmm/ept.h>
 #include <vmm/vmx.h>
@@ -75,6 +76,8 @@ guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 		return r;
 	}
 	e->env_vmxinfo = g;
+	// The newest guest holds the console input (Ctrl-] gives it back).
+	cons_set_owner(e->env_id);
 	return 0;
 }
 
@@ -112,6 +115,9 @@ guest_free(struct Env *e)
 
 	if (!g)
 		return;
+	guest_cons_flush(g);
+	if (cons_owner() == e->env_id)
+		cons_set_owner(0);
 	guest_print_stats(g);
 	vmx_vcpu_free(g);
 	free_guest_mem(g->ept);
@@ -265,19 +271,6 @@ guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 }
 
 /*
- * Whether a guest reaches port directly: the first serial port (the
- * guest's console), the CGA controller and the keyboard controller.
- * Every other port is the monitor's to refuse or emulate.
- */
-bool
-guest_port_passthrough(uint16_t port)
-{
-	return (port >= 0x3F8 && port <= 0x3FF)		// COM1
-	       || port == 0x3D4 || port == 0x3D5	// CGA index and data
-	       || port == 0x60 || port == 0x64;		// keyboard data, status
-}
-
-/*
  * Count a refused access to port by guest g; the first one of each
  * guest is reported.
  */
@@ -316,4 +309,306 @@ guest_list(void)
 	}
 	if (n == 0)
 		cprintf("No guests.\n");
+	else if (cons_owner())
+		cprintf("Guest %08x holds the console input; Ctrl-] gives it back to the host.\n",
+			cons_owner());
+}
+
+/* ---- the emulated COM1 ---- */
+
+#define COM1		0x3F8
+#define LSR_RX_READY	0x01
+#define LSR_TX_EMPTY	0x60	// holding register and shifter both empty
+#define LCR_DLAB	0x80
+
+/*
+ * Print what guest g has printed and not shown yet, after its line
+ * prefix if it starts a line.
+ */
+void
+guest_cons_flush(struct guest *g)
+{
+	if (g->cons_len == 0)
+		return;
+	if (!g->cons_midline)
+		cprintf(GUEST_CONS_PREFIX, g->env->env_id);
+	cprintf("%.*s", g->cons_len, g->cons_line);
+	g->cons_midline = g->cons_line[g->cons_len - 1] != '\n';
+	g->cons_len = 0;
+}
+
+/* Guest g prints character c on its console. */
+static void
+guest_cons_putc(struct guest *g, char c)
+{
+	g->cons_line[g->cons_len++] = c;
+	if (c == '\n' || g->cons_len == sizeof(g->cons_line))
+		guest_cons_flush(g);
+}
+
+/*
+ * IN from port by guest g, size bytes wide: if the monitor emulates
+ * that port (COM1), the value read in *value and true; false otherwise.
+ * The UART reads as always ready to send, with data ready when the
+ * host has console input for this guest.
+ */
+bool
+guest_port_in(struct guest *g, uint16_t port, int size, uint32_t *value)
+{
+	int id = g->env->env_id;
+	bool dlab = g->uart_lcr & LCR_DLAB;
+
+	if (port < COM1 || port > COM1 + 7 || size != 1)
+		return false;
+	switch (port - COM1) {
+	case 0:
+		*value = dlab ? g->uart_dll : cons_getc_owner(id, false);
+		break;
+	case 1:
+		*value = dlab ? g->uart_dlm : g->uart_ier;
+		break;
+	case 2:
+		*value = 0x01;		// IIR: no interrupt pending
+		break;
+	case 3:
+		*value = g->uart_lcr;
+		break;
+	case 4:
+		*value = g->uart_mcr;
+		break;
+	case 5:
+		*value = LSR_TX_EMPTY | (cons_getc_owner(id, true) ? LSR_RX_READY : 0);
+		break;
+	case 6:
+		*value = 0xB0;		// MSR: carrier, data set ready, clear to send
+		break;
+	default:
+		*value = g->uart_scr;
+		break;
+	}
+	return true;
+}
+
+/*
+ * OUT of value to port by guest g, size bytes wide: true if the monitor
+ * emulates that port (COM1): a byte to the transmitter goes to the
+ * host console, other registers are stored.  False otherwise.
+ */
+bool
+guest_port_out(struct guest *g, uint16_t port, int size, uint32_t value)
+{
+	bool dlab = g->uart_lcr & LCR_DLAB;
+
+	if (port < COM1 || port > COM1 + 7 || size != 1)
+		return false;
+	value &= 0xFF;
+	switch (port - COM1) {
+	case 0:
+		if (dlab)
+			g->uart_dll = value;
+		else
+			guest_cons_putc(g, value);
+		break;
+	case 1:
+		if (dlab)
+			g->uart_dlm = value;
+		else
+			g->uart_ier = value;
+		break;
+	case 3:
+		g->uart_lcr = value;
+		break;
+	case 4:
+		g->uart_mcr = value;
+		break;
+	case 7:
+		g->uart_scr = value;
+		break;
+	default:			// FCR; LSR and MSR are read-only
+		break;
+	}
+	return true;
+}
+
+/* ---- hypercalls: host IPC, power-off ---- */
+
+/*
+ * Check guest-physical address gpa that guest g passed to a host IPC
+ * hypercall: false if it is in its memory but unaligned or in the BIOS
+ * hole; otherwise true, with *page telling whether it names a page
+ * (beyond its memory means none).
+ */
+static bool
+guest_ipc_gpa(struct guest *g, uint64_t gpa, bool *page)
+{
+	*page = gpa < g->mem_size;
+	if (!*page)
+		return true;
+	return PGOFF(gpa) == 0 && !(gpa >= GUEST_LOW_MEM_END && gpa < 0x100000);
+}
+
+/*
+ * Hypercall VMX_VMCALL_IPCSEND: sys_ipc_try_send from guest g (its env
+ * the sender) to the first host env of the given type (only the file
+ * server), with value and, if gpa names a page, the page backing gpa
+ * (a zeroed one mapped there first if the guest never touched it)
+ * mapped with perm; never writable if the guest may not write it.
+ * Returns 0, -E_INVAL, -E_BAD_ENV (no such env), -E_IPC_NOT_RECV or
+ * -E_NO_MEM.
+ */
+int
+guest_ipc_send(struct guest *g, uint64_t type, uint64_t value, uint64_t gpa, uint64_t perm)
+{
+	struct PageInfo *pp = NULL;
+	struct Env *dst = NULL;
+	uint64_t *entry;
+	bool page;
+	int r;
+
+	if (type != ENV_TYPE_FS || !guest_ipc_gpa(g, gpa, &page))
+		return -E_INVAL;
+	if (page) {
+		if ((perm & (PTE_U | PTE_P)) != (PTE_U | PTE_P) || (perm & ~PTE_SYSCALL))
+			return -E_INVAL;
+		if (ept_lookup_gpa(g->ept, gpa, 0, &entry) < 0 || !(*entry & EPTE_PERM)) {
+			if ((r = guest_fault_in(g, gpa)) < 0)
+				return r;
+			if (ept_lookup_gpa(g->ept, gpa, 0, &entry) < 0)
+				return -E_INVAL;
+		}
+		if ((perm & PTE_W) && !(*entry & EPTE_WRITE))
+			return -E_INVAL;
+		pp = pa2page(EPTE_ADDR(*entry));
+	}
+	for (int i = 0; i < env_slots_used && !dst; i++)
+		if (envs[i].env_type == type && envs[i].env_status != ENV_FREE
+		    && envs[i].env_status != ENV_DYING)
+			dst = &envs[i];
+	if (!dst)
+		return -E_BAD_ENV;
+	if (!dst->env_ipc_recving)
+		return -E_IPC_NOT_RECV;
+
+	dst->env_ipc_perm = 0;
+	if (pp && (uintptr_t) dst->env_ipc_dstva < UTOP) {
+		if ((r = page_insert(dst->env_pml4e, pp, dst->env_ipc_dstva, perm)) < 0)
+			return r;
+		dst->env_ipc_perm = perm;
+	}
+	dst->env_ipc_recving = false;
+	dst->env_ipc_from = g->env->env_id;
+	dst->env_ipc_value = (uint32_t) value;
+	dst->env_tf.tf_regs.reg_rax = 0;
+	dst->env_status = ENV_RUNNABLE;
+	return 0;
+}
+
+/*
+ * Hypercall VMX_VMCALL_IPCRECV: guest g waits (not runnable) for a host
+ * env to send to it; a page sent along will be mapped at gpa if gpa
+ * names one.  Returns 0 when the caller must stop running the guest,
+ * or -E_INVAL (bad gpa) at once.
+ */
+int
+guest_ipc_recv(struct guest *g, uint64_t gpa)
+{
+	bool page;
+
+	if (!guest_ipc_gpa(g, gpa, &page))
+		return -E_INVAL;
+	g->ipc_recving = true;
+	g->ipc_gpa = gpa;
+	g->env->env_status = ENV_NOT_RUNNABLE;
+	return 0;
+}
+
+/*
+ * sys_ipc_try_send to guest env e by the current env: if e waits in
+ * IPCRECV, deliver value and page pp (if not NULL, and the guest asked
+ * for one) mapped with EPT read and execute, and write if perm has
+ * PTE_W; the guest wakes with RAX 0, RSI value, RDX the sender's id and
+ * RCX the perm (0 without a page).  Returns 0, -E_IPC_NOT_RECV,
+ * -E_BAD_ENV or -E_NO_MEM.
+ */
+int
+guest_ipc_deliver(struct Env *e, uint32_t value, struct PageInfo *pp, int perm)
+{
+	struct guest *g = e->env_vmxinfo;
+	struct PushRegs *regs = &e->env_tf.tf_regs;
+	int r;
+
+	if (!g)
+		return -E_BAD_ENV;
+	if (!g->ipc_recving || e->env_status != ENV_NOT_RUNNABLE)
+		return -E_IPC_NOT_RECV;
+	regs->reg_rcx = 0;
+	if (pp && g->ipc_gpa < g->mem_size) {
+		int eptperm = EPTE_READ | EPTE_EXEC | ((perm & PTE_W) ? EPTE_WRITE : 0);
+		if ((r = guest_map_page(e, pp, g->ipc_gpa, eptperm)) < 0)
+			return r;
+		regs->reg_rcx = perm;
+	}
+	g->ipc_recving = false;
+	regs->reg_rax = 0;
+	regs->reg_rsi = value;
+	regs->reg_rdx = curenv->env_id;
+	e->env_status = ENV_RUNNABLE;
+	return 0;
+}
+
+/* Hypercall VMX_VMCALL_POWEROFF: guest g asked to stop; say so (it dies next). */
+void
+guest_poweroff(struct guest *g)
+{
+	guest_cons_flush(g);
+	cprintf("vmm: guest %08x powered off\n", g->env->env_id);
+}
+
+/*
+ * Copy the state of up to n guests into info (kernel memory); returns
+ * how many there are (perhaps more than n).
+ */
+int
+guest_info(struct guest_info *info, int n)
+{
+	int count = 0;
+
+	for (int i = 0; i < env_slots_used; i++) {
+		struct Env *e = &envs[i];
+		struct guest *g = e->env_vmxinfo;
+		struct guest_info gi;
+
+		if (e->env_status == ENV_FREE || e->env_type != ENV_TYPE_GUEST || !g)
+			continue;
+		memset(&gi, 0, sizeof(gi));
+		gi.env_id = e->env_id;
+		gi.status = e->env_status;
+		gi.mem_size = g->mem_size;
+		for (int j = 0; j < GUEST_NEXITS; j++)
+			gi.exits += g->nexits[j];
+		gi.cycles = g->tsc_launch ? read_tsc() - g->tsc_launch : 0;
+		gi.cycles_in_guest = g->tsc_in_guest;
+		gi.io_refused = g->io_refused;
+		gi.has_console = cons_owner() == e->env_id;
+		if (count < n)
+			info[count] = gi;
+		count++;
+	}
+	return count;
+}
+
+/*
+ * Give the console input to guest id, or back to the host with 0.
+ * Returns 0 or -E_BAD_ENV (no such guest).
+ */
+int
+guest_focus(envid_t id)
+{
+	struct Env *e;
+
+	if (id != 0 && (envid2env(id, &e, 0) < 0 || e->env_type != ENV_TYPE_GUEST
+			|| !e->env_vmxinfo))
+		return -E_BAD_ENV;
+	cons_set_owner(id);
+	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <inc/types.h>
 #include <inc/env.h>
+#include <inc/vmx.h>
 
 struct PageInfo;
 
@@ -30,6 +31,17 @@ struct guest {
 	uint64_t nexits[GUEST_NEXITS];	// exits by reason; the last slot: others
 	uint64_t io_refused;		// port accesses refused
 	void *vcpu;			// the backend's virtual CPU
+
+	// Host IPC: waiting in VMX_VMCALL_IPCRECV, and where a page lands.
+	bool ipc_recving;
+	uint64_t ipc_gpa;
+
+	// The emulated COM1: registers as last written, and the line
+	// being printed (flushed at a newline or when the guest stops).
+	uint8_t uart_ier, uart_lcr, uart_mcr, uart_scr, uart_dll, uart_dlm;
+	char cons_line[128];
+	int cons_len;
+	bool cons_midline;		// part of the line is on the console already
 };
 
 #ifdef VMM_GUEST
@@ -77,6 +89,24 @@ guest_list(void)
 	cprintf("No guests.\n");
 }
 
+static inline int
+guest_ipc_deliver(struct Env *e, uint32_t value, struct PageInfo *pp, int perm)
+{
+	return -E_BAD_ENV;
+}
+
+static inline int
+guest_info(struct guest_info *info, int n)
+{
+	return 0;
+}
+
+static inline int
+guest_focus(envid_t id)
+{
+	return id ? -E_BAD_ENV : 0;
+}
+
 #else
 
 int	guest_check_support(void);
@@ -85,13 +115,21 @@ void	guest_free(struct Env *e);
 void	guest_run(struct Env *e) __attribute__((noreturn));
 int	guest_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm);
 void	guest_list(void);
+int	guest_ipc_deliver(struct Env *e, uint32_t value, struct PageInfo *pp, int perm);
+int	guest_info(struct guest_info *info, int n);
+int	guest_focus(envid_t id);
 
 // Services for the backend's exit handlers.
 int	guest_fault_in(struct guest *g, uint64_t gpa);
 int	guest_mbmap(struct guest *g, uint64_t gpa);
 void	guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
-bool	guest_port_passthrough(uint16_t port);
 void	guest_io_refused(struct guest *g, uint16_t port, bool in);
+bool	guest_port_in(struct guest *g, uint16_t port, int size, uint32_t *value);
+bool	guest_port_out(struct guest *g, uint16_t port, int size, uint32_t value);
+void	guest_cons_flush(struct guest *g);
+int	guest_ipc_send(struct guest *g, uint64_t type, uint64_t value, uint64_t gpa, uint64_t perm);
+int	guest_ipc_recv(struct guest *g, uint64_t gpa);
+void	guest_poweroff(struct guest *g);
 
 #endif	/* !VMM_GUEST */
 

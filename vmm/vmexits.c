@@ -167,7 +167,10 @@ exit_cpuid(struct guest *g, struct Trapframe *tf, uint64_t qual)
 
 /*
  * VMCALL: a hypercall, numbered by RAX (inc/vmx.h), result in RAX.
- * Only the guest's kernel (CPL 0) may make them.
+ * Only the guest's kernel (CPL 0) may make them, except the IPC ones,
+ * which the guest's file server makes from its user mode (fs/hostdisk.c,
+ * lib/ipchost.c).  IPCRECV blocks the guest until a host env sends to
+ * it; POWEROFF ends it.
  */
 static int
 exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
@@ -175,7 +178,8 @@ exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
 	struct PushRegs *r = &tf->tf_regs;
 	int64_t result;
 
-	if (guest_cpl() != 0)
+	if (guest_cpl() != 0 && r->reg_rax != VMX_VMCALL_IPCSEND
+	    && r->reg_rax != VMX_VMCALL_IPCRECV)
 		result = -E_INVAL;
 	else
 		switch (r->reg_rax) {
@@ -183,9 +187,17 @@ exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
 			result = guest_mbmap(g, r->reg_rbx);
 			break;
 		case VMX_VMCALL_IPCSEND:
-		case VMX_VMCALL_IPCRECV:
-			result = -E_NO_SYS;	// host IPC for guests: not yet
+			result = guest_ipc_send(g, r->reg_rbx, r->reg_rcx, r->reg_rdx, r->reg_rsi);
 			break;
+		case VMX_VMCALL_IPCRECV:
+			skip_instruction();
+			if ((result = guest_ipc_recv(g, r->reg_rbx)) == 0)
+				return VMX_BLOCK;	// the sender sets RAX
+			r->reg_rax = result;
+			return VMX_RESUME;
+		case VMX_VMCALL_POWEROFF:
+			guest_poweroff(g);
+			return VMX_KILL;
 		default:
 			result = -E_INVAL;
 			break;
@@ -294,9 +306,10 @@ exit_cr_access(struct guest *g, struct Trapframe *tf, uint64_t qual)
 }
 
 /*
- * IN or OUT on a port the monitor does not pass through: refused for
- * now.  Reads give all ones, writes are dropped; string forms are
- * skipped whole (REP ends with RCX 0), touching no guest memory.
+ * IN or OUT: every port exits.  The monitor emulates the guest's
+ * console (COM1, in guest.c); any other port is refused: reads give all
+ * ones, writes are dropped, each is counted.  String forms are refused
+ * whole (REP ends with RCX 0), touching no guest memory.
  */
 static int
 exit_io(struct guest *g, struct Trapframe *tf, uint64_t qual)
@@ -305,7 +318,17 @@ exit_io(struct guest *g, struct Trapframe *tf, uint64_t qual)
 	bool in = qual & 8, string = qual & 0x10, rep = qual & 0x20;
 	uint16_t port = qual >> 16;
 	uint64_t *rax = &tf->tf_regs.reg_rax;
+	uint32_t value;
 
+	if (!string && in && guest_port_in(g, port, size, &value)) {
+		*rax = (*rax & ~0xFFUL) | (value & 0xFF);
+		skip_instruction();
+		return VMX_RESUME;
+	}
+	if (!string && !in && guest_port_out(g, port, size, *rax)) {
+		skip_instruction();
+		return VMX_RESUME;
+	}
 	guest_io_refused(g, port, in);
 	if (string) {
 		if (rep)

@@ -404,16 +404,6 @@ vmx_free_page(void *kva)
 }
 
 
-/* Let the guest use port without an exit. */
-static void
-vmx_pass_port(struct vmx_vcpu *v, uint16_t port)
-{
-	uint8_t *bitmap = (port < 0x8000) ? v->io_bitmap_a : v->io_bitmap_b;
-	uint16_t bit = port & 0x7FFF;
-
-	bitmap[bit / 8] &= ~(1 << (bit % 8));
-}
-
 /*
  * Let the guest read (and, with write, also write) msr without an exit.
  * msr must lie in one of the two ranges the bitmap covers.
@@ -431,8 +421,7 @@ vmx_pass_msr(struct vmx_vcpu *v, uint32_t msr, bool write)
 
 /*
  * Give guest g a virtual CPU that will start in real mode at rip: a
- * VMCS region, I/O bitmaps that make every port exit but those the
- * monitor passes through, and an MSR bitmap that makes every MSR exit
+ * VMCS region, I/O bitmaps that make every port exit, and an MSR bitmap that makes every MSR exit
  * but the segment bases and reading the TSC.  Returns 0 or -E_NO_MEM
  * (and keeps nothing).
  */
@@ -458,11 +447,9 @@ vmx_vcpu_create(struct guest *g, uint64_t rip)
 	}
 	*(uint32_t *) v->vmcs = vmx_caps.revision;
 
+	// No port passes through: the console is emulated, the rest refused.
 	memset(v->io_bitmap_a, 0xFF, PGSIZE);
 	memset(v->io_bitmap_b, 0xFF, PGSIZE);
-	for (uint32_t port = 0; port <= 0xFFFF; port++)
-		if (guest_port_passthrough(port))
-			vmx_pass_port(v, port);
 
 	memset(v->msr_bitmap, 0xFF, PGSIZE);
 	vmx_pass_msr(v, MSR_FS_BASE, true);
@@ -884,6 +871,7 @@ vmx_run_guest(struct Env *e)
 		case VMX_RESUME:
 			continue;
 		case VMX_INTR:
+			guest_cons_flush(g);
 			// The interrupt is still pending: let it in through
 			// the IDT, as into an idle kernel.  The handler may
 			// schedule (the timer does); otherwise it comes back
@@ -892,8 +880,15 @@ vmx_run_guest(struct Env *e)
 			asm volatile("sti; nop; cli" : : : "memory");
 			continue;
 		case VMX_YIELD:
+			guest_cons_flush(g);
 			vmx_cpu_off();
 			e->env_status = ENV_RUNNABLE;
+			sched_yield();
+		case VMX_BLOCK:
+			// Not runnable now (the hypercall said so); whoever
+			// wakes it makes it runnable again.
+			guest_cons_flush(g);
+			vmx_cpu_off();
 			sched_yield();
 		default:
 			break;

@@ -126,6 +126,7 @@ enum {
 	VMX_RESUME,			// enter the guest again
 	VMX_INTR,			// let the host take a pending interrupt
 	VMX_YIELD,			// give the CPU up; the guest stays runnable
+	VMX_BLOCK,			// give the CPU up; the guest is not runnable
 	VMX_KILL,			// destroy the guest
 };
 

@@ -3,11 +3,14 @@
 # unrestricted guest; QEMU tests check the refusal on a CPU without it.
 #
 # "prog=vmm exit": the host starts user/vmm first, which loads /vmm/kernel
-# and /vmm/boot from the host disk into a guest with the default guest
-# command line "prog=hello exit": the guest kernel boots, runs hello, and
-# at its monitor ends itself (a triple fault, on purpose); vmm then
-# compares the host's free pages and exits, and the host powers off.
-# Guest lines follow vmm's "starting" line and the guest's banner.
+# and /vmm/boot from the host disk into a guest.  "/vmm/vmm prog=hello
+# nofs exit" typed at the host shell gives the guest that command line:
+# the guest kernel boots, runs hello, and at its monitor ends itself (the
+# power-off hypercall); vmm then compares the host's free pages.
+# Guest lines follow vmm's "starting" line and the guest's banner.  The
+# monitor emulates the guest's COM1 and prints each guest line after the
+# prefix "[guest ENVID] " ($G below).
+G='^\[guest [0-9a-f]{8}\] '
 
 # The Bochs path itself: the host kernel boots and powers off under Bochs.
 add_test bochs_boot --bochs --cmdline "prog=hello nofs exit" \
@@ -25,7 +28,7 @@ add_test bochs_monitor --bochs --cmdline "prog=hello nofs" --type help \
 
 GUEST_START=(
 	--expect-seq '^vmm: guest [0-9a-f]{8} starting: /vmm/kernel, entry 00100000'
-	--expect-seq '^guest: JOS kernel running in a VT-x guest$'
+	--expect-seq "${G}guest: JOS kernel running in a VT-x guest$"
 )
 
 # The host finds VT-x with EPT and unrestricted guest, and the kernel's
@@ -33,36 +36,39 @@ GUEST_START=(
 add_test vmm_detect --bochs --cmdline "prog=vmm exit" \
 	--expect '^vmx: VT-x with EPT' \
 	--expect '^ept_selftest: .*succeeded' \
-	--stop '^guest: ' --timeout 120 \
+	--stop "${G}guest: " --timeout 120 \
 	--forbid '^vmx: .*not (supported|usable)'
 
 # The guest kernel boots inside the VM: memory self-checks, printf, and a
-# user program of its own; then it dies and the host goes on.
-add_test vmm_guest_boot --bochs --cmdline "prog=vmm exit" --timeout 180 \
+# user program of its own; then it ends and the host goes on.  vmm's
+# default guest boots to the guest's shell (62-guest.sh); here the host
+# shell runs vmm with a guest command line that runs hello without the
+# guest's file server and ends the guest.
+VMM_HELLO=(--prompt '$ ' --type '/vmm/vmm prog=hello nofs exit')
+add_test vmm_guest_boot --bochs --timeout 180 "${VMM_HELLO[@]}" \
 	"${GUEST_START[@]}" \
-	--expect-seq '^6828 decimal is 15254 octal!' \
-	--expect-seq '^Boot command line: prog=hello exit' \
-	--expect-seq '^check_page_alloc\(\) succeeded!' \
-	--expect-seq '^check_page\(\) succeeded!' \
-	--expect-seq '^check_boot_pml4e\(\) succeeded!' \
-	--expect-seq '^hello, world' \
-	--expect-seq '^guest: powering off' \
+	--expect-seq "${G}"'6828 decimal is 15254 octal!' \
+	--expect-seq "${G}"'Boot command line: prog=hello nofs exit' \
+	--expect-seq "${G}"'check_page_alloc\(\) succeeded!' \
+	--expect-seq "${G}"'check_page\(\) succeeded!' \
+	--expect-seq "${G}"'check_boot_pml4e\(\) succeeded!' \
+	--expect-seq "${G}"'hello, world' \
+	--expect-seq "${G}"'guest: powering off' \
 	--expect-seq '^vmm: guest [0-9a-f]{8}: [0-9]+ exits, [0-9]+ cycles from launch' \
 	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
-	--expect-seq '^No runnable environments in the system!' \
 	--forbid 'Unhandled VMEXIT' --forbid 'vmm: guest [0-9a-f]{8}: EPT violation at' \
 	--forbid 'VM entry failed'
 
 # The guest sees no VMX in CPUID (the monitor hides it).
 add_test vmm_guest_cpuid --bochs --cmdline "prog=vmm exit" --timeout 120 \
 	"${GUEST_START[@]}" \
-	--expect-seq '^guest: CPUID\.1:ECX\.VMX is clear$' \
-	--stop '^guest: CPUID' --forbid 'VMX is set'
+	--expect-seq "${G}"'guest: CPUID\.1:ECX\.VMX is clear$' \
+	--stop "${G}guest: CPUID" --forbid 'VMX is set'
 
 # Every page the guest took (its memory, EPT tables, VMCS) comes back.
 # vmm reads its files through once before counting, so that the file
 # server's block cache is not counted against the guest.
-add_test vmm_guest_pages --bochs --cmdline "prog=vmm exit" --timeout 180 \
+add_test vmm_guest_pages --bochs --timeout 180 "${VMM_HELLO[@]}" \
 	"${GUEST_START[@]}" \
 	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
 	--expect-seq '^vmm: free pages before ([0-9]+) after \1$'
@@ -76,12 +82,12 @@ add_test vmm_eptcheck --bochs --cmdline "prog=eptcheck nofs exit" --timeout 120 
 	--expect-seq '^eptcheck: done' \
 	--forbid 'eptcheck: .*want' --forbid 'eptcheck: FAILED'
 
-# Exits one by one (user/vmmtest.c): COM1 passed through, other ports
+# Exits one by one (user/vmmtest.c): COM1 emulated, other ports
 # refused, bad hypercalls answered, demand-zero memory, a guest that spins
 # without HLT still preempted, an access beyond guest memory and a triple
 # fault each kill only their guest; every page comes back.
 add_test vmm_exits --bochs --cmdline "prog=vmmtest nofs exit" --timeout 120 \
-	--expect '^vmmtest guest: hello through COM1' \
+	--expect "${G}vmmtest guest: hello through COM1" \
 	--expect 'vmmtest: the host runs while the guest spins' \
 	--expect 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical' \
 	--expect 'vmmtest: the wild guest is gone' \
@@ -98,7 +104,7 @@ add_test vmm_not_supported --cmdline "prog=vmm exit" \
 	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
 	--expect-seq '^\[00001000\] exiting gracefully' \
 	--expect-seq '^No runnable environments in the system!' \
-	--forbid '^guest: '
+	--forbid 'guest: JOS kernel'
 
 # The same from the shell, which carries on afterwards.
 add_test vmm_not_supported_sh --prompt '$ ' \

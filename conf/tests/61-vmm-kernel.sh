@@ -1,0 +1,33 @@
+# conf/tests/61-vmm-kernel.sh: the monitor's side of guests on a shared
+# host (Bochs, as in 60-vmm.sh): the emulated console, host IPC, the
+# power-off hypercall, and hostile guests (user/vmevil.c) that must
+# leave the host up and every page free.
+
+G='^\[guest [0-9a-f]{8}\] '
+
+# Every hostile case in one boot, each a fresh guest: bad hypercalls and
+# the host's IDE ports refused, then a power-off; an IPC round trip with
+# the file server and a read-only page from the host; reading beyond
+# memory; a triple fault; a loop with interrupts off, stopped by
+# sys_guest_stop.  The guest's COM1 output carries its prefix.
+add_test vmm_evil --bochs --cmdline "prog=vmevil exit" --timeout 180 \
+	--expect "${G}vmevil guest: hello through the emulated COM1$" \
+	--expect-seq '^vmm: guest [0-9a-f]{8} powered off$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8}: .*, 4 port accesses refused$' \
+	--expect-seq '^vmevil: calls: the guest powered off' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical 0+6000' \
+	--expect-seq '^vmevil: ipc: done' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical 0+400000' \
+	--expect-seq '^vmevil: wild: the guest is gone' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: triple fault' \
+	--expect-seq '^vmevil: triple: the guest is gone' \
+	--expect-seq '^vmevil: cli: the host ran while the guest spun' \
+	--expect-seq '^vmevil: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmevil: done' \
+	--forbid 'vmevil: .*want' --forbid 'vmevil: FAILED' --forbid 'Unhandled VMEXIT'
+
+# vmctl with no guest (QEMU: no VT-x needed): it says so; stopping a
+# non-guest is refused.
+add_test vmctl_noguest --cmdline "prog=vmctl nofs exit" \
+	--expect '^No guests\.$' \
+	--expect-seq '^\[00001000\] exiting gracefully'

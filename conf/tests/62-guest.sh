@@ -1,0 +1,48 @@
+# conf/tests/62-guest.sh: JOS in JOS.  The host starts vmm, whose guest
+# boots with no command line of its own: the guest kernel starts its
+# file server, whose disk is the host file /vmm/fs.img copy-on-write
+# (fs/hostdisk.c), and init, which starts the guest's shell.  Typed
+# commands go to the guest that holds the console.  Each test boots a
+# guest under Bochs, so there are few, each checking several things.
+G='^\[guest [0-9a-f]{8}\] '
+
+# The guest reaches its shell; `cat /motd` shows the guest's own motd and
+# `ls` lists the guest's disk, not the host's.
+add_test guest_shell --bochs --cmdline "prog=vmm exit" --timeout 300 \
+	--prompt '$ ' --type 'cat /motd' --type 'ls /' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} starting: .* command line "disk=[0-9a-f]{8}"' \
+	--expect-seq "${G}init: running sh" \
+	--expect "${G}hostdisk: /vmm/disk-[0-9a-f]{8}\.img over /vmm/fs\.img" \
+	--expect-seq "${G}"'This is /motd on the JOS guest.s disk\.' \
+	--expect-seq "${G}"'You are inside the virtual machine' \
+	--expect-seq "${G}/writemotd$" \
+	--expect-seq "${G}/motd$" \
+	--forbid "${G}/vmmtest$" --forbid 'Welcome to the JOS kernel, now in 64 bits'
+
+# A guest's writes stay on its disk: from the host's shell, a guest with
+# disk=keep runs writemotd (which rewrites /motd and syncs) and ends;
+# the next guest with the same disk shows the new /motd in its shell.
+add_test guest_disk_kept --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm prog=writemotd disk=keep exit' --type '/vmm/vmm disk=keep' \
+	--type 'cat /motd' \
+	--expect-seq "${G}hostdisk: /vmm/disk-keep\.img over /vmm/fs\.img" \
+	--expect-seq "${G}writemotd: /motd rewritten" \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect-seq "${G}hostdisk: /vmm/disk-keep\.img over /vmm/fs\.img" \
+	--expect-seq "${G}\\\$ cat /motd" \
+	--expect-seq "${G}This is the NEW message of the day!$"
+
+# Two guests at once, each with its own disk over the same clean image:
+# both start before either is gone, and both get through their work.
+add_test guest_two --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm prog=hello disk=a exit & /vmm/vmm prog=writemotd disk=b exit' \
+	--type '/vmctl list' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} starting: .*disk=[ab]' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} starting: .*disk=[ab]' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect "${G}hostdisk: /vmm/disk-a\.img over /vmm/fs\.img" \
+	--expect "${G}hostdisk: /vmm/disk-b\.img over /vmm/fs\.img" \
+	--expect "${G}hello, world" \
+	--expect "${G}writemotd: /motd rewritten" \
+	--expect-count 2 '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect '^No guests\.$'

@@ -1,0 +1,73 @@
+/*
+ * vmctl: the host user's control of guests.
+ *   vmctl list          each guest: env id, memory, state, VM exits,
+ *                       cycles since launch, refused port accesses, and
+ *                       which one holds the console input
+ *   vmctl stop ENVID    destroy a guest (any env may stop a guest)
+ *   vmctl focus ENVID   give the console input to a guest; typing
+ *                       Ctrl-] gives it back to the host
+ *   vmctl focus 0       give it back to the host now
+ */
+#include <inc/lib.h>
+#include <inc/vmx.h>
+
+#define MAXGUESTS	16
+
+/* Print the guests, one line each. */
+static void
+list(void)
+{
+	static const char *const states[] = {
+		"free", "dying", "runnable", "running", "waiting"
+	};
+	struct guest_info info[MAXGUESTS];
+	int n = sys_guest_info(info, MAXGUESTS);
+
+	if (n < 0) {
+		cprintf("vmctl: %e\n", n);
+		return;
+	}
+	if (n == 0) {
+		cprintf("No guests.\n");
+		return;
+	}
+	cprintf("guest     memory    state     exits       cycles      refused  console\n");
+	for (int i = 0; i < n && i < MAXGUESTS; i++)
+		cprintf("%08x  %4ld MiB  %-8s  %-10ld  %-10ld  %-7ld  %s\n",
+		       info[i].env_id, (long) (info[i].mem_size >> 20),
+		       info[i].status < 5 ? states[info[i].status] : "?",
+		       (long) info[i].exits, (long) info[i].cycles,
+		       (long) info[i].io_refused, info[i].has_console ? "yes" : "");
+}
+
+static void
+usage(void)
+{
+	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host)\n");
+	exit();
+}
+
+void
+umain(int argc, char **argv)
+{
+	envid_t id;
+	int r;
+
+	if (argc < 2 || strcmp(argv[1], "list") == 0) {
+		list();
+		return;
+	}
+	if (argc != 3)
+		usage();
+	id = strtol(argv[2], NULL, 16);
+	if (strcmp(argv[1], "stop") == 0) {
+		if ((r = sys_guest_stop(id)) < 0)
+			cprintf("vmctl: stop %08x: %e\n", id, r);
+	} else if (strcmp(argv[1], "focus") == 0) {
+		if ((r = sys_guest_focus(id)) < 0)
+			cprintf("vmctl: focus %08x: %e\n", id, r);
+		else if (id)
+			cprintf("vmctl: guest %08x has the console; Ctrl-] gives it back\n", id);
+	} else
+		usage();
+}
