@@ -161,6 +161,15 @@ runit:
 			cprintf("\n");
 		}
 		child = spawn(argv[0], argv);
+		// A bare name that is no program here may be one in /bin
+		// (vmm lives there: /vmm is the guest's directory).
+		if (child < 0 && !strchr(argv[0], '/')) {
+			char path[MAXPATHLEN];
+			envid_t binchild;
+			snprintf(path, sizeof(path), "/bin/%s", argv[0]);
+			if ((binchild = spawn(path, (const char **) argv)) >= 0)
+				child = binchild;
+		}
 		if (child < 0)
 			cprintf("sh: %s: %e\n", argv[0], child);
 		// Our copies of the descriptors would keep pipes open.

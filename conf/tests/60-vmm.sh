@@ -111,3 +111,10 @@ add_test vmm_not_supported_sh --prompt '$ ' \
 	--type '/vmm/vmm' --type 'echo the shell goes on' \
 	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
 	--expect-seq '^the shell goes on$'
+
+# "vmm" typed as a bare name: the shell finds /bin/vmm.
+add_test vmm_bare_name --prompt '$ ' \
+	--type 'vmm' --type 'echo the shell goes on' \
+	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
+	--expect-seq '^the shell goes on$' \
+	--forbid 'sh: vmm: '
