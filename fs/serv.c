@@ -251,6 +251,44 @@ serve_sync(envid_t envid, union Fsipc *ipc)
 	return 0;
 }
 
+/*
+ * Pages present in this env from va for n bytes (va and n multiples of
+ * 2 MiB), and the page tables that map them.
+ */
+static int
+pages_in(uintptr_t va, uintptr_t n)
+{
+	uintptr_t a;
+	int count = 0;
+
+	for (a = va; a < va + n; a += PTSIZE) {
+		if (!(uvpml4e[a >> PML4SHIFT] & PTE_P) || !(uvpde[a >> PDPESHIFT] & PTE_P)) {
+			a = ROUNDUP(a + 1, 1UL << PDPESHIFT) - PTSIZE;
+			continue;
+		}
+		if (!(uvpd[a >> PDXSHIFT] & PTE_P))
+			continue;
+		count++;	// the page table
+		for (uintptr_t p = a; p < a + PTSIZE; p += PGSIZE)
+			if (uvpt[PGNUM(p)] & PTE_P)
+				count++;
+	}
+	return count;
+}
+
+/*
+ * The pages this server holds that outlive the requests: the block
+ * cache (which keeps every block it has read or written, for good) and
+ * the Fd pages of the open-file table (kept for reuse), with the page
+ * tables that map them.  vmm counts them to tell the cache from a leak.
+ */
+static int
+serve_held(envid_t envid, union Fsipc *ipc)
+{
+	return pages_in(DISKMAP, DISKSIZE)
+		+ pages_in(FILEVA, ROUNDUP(MAXOPEN * PGSIZE, PTSIZE));
+}
+
 typedef int (*fshandler)(envid_t envid, union Fsipc *req);
 
 static const fshandler handlers[] = {
@@ -261,6 +299,7 @@ static const fshandler handlers[] = {
 	[FSREQ_FLUSH] = serve_flush,
 	[FSREQ_REMOVE] = serve_remove,
 	[FSREQ_SYNC] = serve_sync,
+	[FSREQ_HELD] = serve_held,
 };
 
 /*

@@ -59,7 +59,8 @@ enum {
 	FSREQ_FLUSH,
 	FSREQ_REMOVE,
 	FSREQ_SYNC,
-	FSREQ_WRITE_BLOCK	// see below
+	FSREQ_WRITE_BLOCK,	// see below
+	FSREQ_HELD		// answer: pages the server holds for its cache and open files
 };
 
 /*

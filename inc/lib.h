@@ -110,6 +110,7 @@ int	open(const char *path, int mode);
 int	ftruncate(int fd, off_t size);
 int	remove(const char *path);
 int	sync(void);
+int	fs_held_pages(void);
 int	copy(char *src, char *dest);
 
 // pageref.c

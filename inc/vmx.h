@@ -17,6 +17,12 @@
 #define VMX_VMCALL_IPCRECV	0x3	// RBX: gpa to receive a page at; value back in RSI,
 					// sender's env id in RDX, page perm in RCX
 #define VMX_VMCALL_POWEROFF	0x4	// no arguments: the guest ends (never returns)
+#define VMX_VMCALL_CONSWRITE	0x5	// RBX: gpa of bytes, RCX: length (at most
+					// VMX_CONSWRITE_MAX, inside guest memory, may
+					// cross pages); printed like COM1 output;
+					// RAX: bytes written or -E_INVAL
+#define VMX_VMCALL_TSC_HZ	0x6	// no arguments: RAX = the host's TSC rate in Hz
+#define VMX_CONSWRITE_MAX	4096
 // For IPCSEND and IPCRECV, a guest-physical address at or beyond the
 // guest's memory size means "no page"; one inside it must be
 // page-aligned and outside the BIOS hole [GUEST_LOW_MEM_END, 1 MiB).
@@ -35,8 +41,9 @@
 #define GUEST_LOW_MEM_END	0x9fc00		// usable low memory ends here (e820)
 #define GUEST_BIOS_HOLE		0xa0000		// 0xa0000..0x100000 reserved
 
-// The guest's console: the monitor emulates COM1 (0x3F8-0x3FF) for it;
-// each line it prints appears on the host console after this prefix.
+// The guest's console: the monitor emulates COM1 (0x3F8-0x3FF) for it,
+// and VMX_VMCALL_CONSWRITE prints many bytes in one exit; each line a
+// guest prints either way appears on the host console after this prefix.
 // Host console input goes to the guest that holds the console (the
 // newest guest, or one chosen with sys_guest_focus); typing
 // GUEST_CONS_ESCAPE (Ctrl-]) gives the console back to the host.

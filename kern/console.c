@@ -11,6 +11,7 @@
 #include <inc/vmx.h>
 
 #include <kern/console.h>
+#include <kern/pmap.h>
 #include <kern/picirq.h>
 
 /* ---- input ring ---- */
@@ -314,6 +315,8 @@ cons_getc_owner(int owner, bool peek)
 {
 	int c;
 
+	// Whoever asks for input has seen the prompt before it.
+	cons_flush();
 	// Poll as well, so the monitor gets input with interrupts off.
 	serial_intr();
 #ifndef VMM_GUEST
@@ -334,13 +337,78 @@ cons_getc(void)
 	return cons_getc_owner(0, false);
 }
 
+#ifdef VMM_GUEST
+/*
+ * A guest kernel gathers what it prints here; the monitor prints it in
+ * one hypercall (VMX_VMCALL_CONSWRITE) instead of two exits a byte.
+ * cons_flush sends it at each newline, when the buffer is full, and
+ * whenever the guest reads input, halts, powers off or panics.
+ */
+static char guest_out[256];
+static int guest_out_len;
+static bool guest_out_com1;	// the monitor refused the hypercall: use COM1
+
+/*
+ * Hypercall VMX_VMCALL_CONSWRITE: the monitor prints the len bytes at
+ * guest-physical gpa.  Returns what it answers: len, or a negative error
+ * (nothing printed).
+ */
+int64_t
+cons_hypercall_write(uint64_t gpa, uint64_t len)
+{
+	int64_t rax = VMX_VMCALL_CONSWRITE;
+
+	asm volatile("vmcall"
+		     : "+a" (rax)
+		     : "b" (gpa), "c" (len)
+		     : "rdx", "rsi", "rdi", "memory");
+	return rax;
+}
+
+/*
+ * Print (on the host console) everything the guest kernel printed and
+ * did not send yet; on a monitor without the hypercall, through COM1.
+ */
+void
+cons_flush(void)
+{
+	if (guest_out_len == 0)
+		return;
+	if (!guest_out_com1
+	    && cons_hypercall_write(PADDR(guest_out), guest_out_len) != guest_out_len)
+		guest_out_com1 = true;	// nothing was printed
+	if (guest_out_com1)
+		for (int i = 0; i < guest_out_len; i++)
+			uart_write(guest_out[i]);
+	guest_out_len = 0;
+}
+
+/* Print c: into the buffer, sent at a newline or when it is full. */
+void
+cputchar(int c)
+{
+	guest_out[guest_out_len++] = c;
+	if (c == '\n' || guest_out_len == sizeof(guest_out))
+		cons_flush();
+	if (screen)	// a guest has none
+		screen_putc(c);
+}
+#else
+/* Nothing is held back on the host: every character goes out at once. */
+void
+cons_flush(void)
+{
+}
+
+/* Print c on COM1 and on the screen. */
 void
 cputchar(int c)
 {
 	uart_write(c);
-	if (screen)	// a guest has none
+	if (screen)	// none before cons_init
 		screen_putc(c);
 }
+#endif
 
 /* Wait for a typed character. */
 int

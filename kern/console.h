@@ -6,6 +6,10 @@
 
 void cons_init(void);
 int cons_getc(void);
+void cons_flush(void);		// send what a guest kernel holds back
+#ifdef VMM_GUEST
+int64_t cons_hypercall_write(uint64_t gpa, uint64_t len);
+#endif
 void kbd_intr(void);		// IRQ 1
 void serial_intr(void);		// IRQ 4
 

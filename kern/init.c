@@ -3,6 +3,8 @@
 #include <inc/string.h>
 #include <inc/assert.h>
 #include <inc/x86.h>
+#include <inc/error.h>
+#include <inc/vmx.h>
 
 #include <kern/console.h>
 #include <kern/monitor.h>
@@ -99,6 +101,30 @@ guest_banner(void)
 	cpuid(1, NULL, NULL, &ecx, NULL);
 	cprintf("guest: CPUID.1:ECX.VMX is %s\n", (ecx & (1 << 5)) ? "set" : "clear");
 }
+
+/*
+ * Boot flag "conscheck": the monitor's console hypercall refuses
+ * buffers too long, beyond guest memory or wrapping around, and prints
+ * one that crosses a page boundary.  Says what it found, one line each.
+ */
+static void
+guest_conscheck(void)
+{
+	static char pages[2 * PGSIZE] __attribute__((aligned(PGSIZE)));
+	static const char msg[] = "guest: conscheck: this line crosses a page boundary\n";
+	char *p = pages + PGSIZE - 10;
+	int bad = 0;
+
+	cons_flush();
+	bad += cons_hypercall_write(0x100000, VMX_CONSWRITE_MAX + 1) != -E_INVAL;
+	bad += cons_hypercall_write(GUEST_MEM_MAX, 1) != -E_INVAL;
+	bad += cons_hypercall_write(~0UL - 3, 8) != -E_INVAL;
+	cprintf("guest: conscheck: %s\n", bad ? "a bad buffer was printed (FAILED)"
+		: "bad buffers refused");
+	memmove(p, msg, sizeof(msg) - 1);
+	if (cons_hypercall_write(PADDR(p), sizeof(msg) - 1) != sizeof(msg) - 1)
+		cprintf("guest: conscheck: the crossing line was refused (FAILED)\n");
+}
 #endif
 
 /*
@@ -119,6 +145,10 @@ i386_init(uint32_t mb_magic, physaddr_t mb_info)
 		cprintf("Boot command line: %s\n", boot_cmdline);
 
 	mem_init();
+#ifdef VMM_GUEST
+	if (cmdline_has("conscheck"))
+		guest_conscheck();
+#endif
 
 	if (cmdline_has("test_backtrace"))
 		test_backtrace(5);

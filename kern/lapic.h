@@ -14,6 +14,7 @@ void lapic_ipi_all_others(int vector);
 
 void time_init(void);
 unsigned time_msec(void);
+uint64_t time_tsc_hz(void);
 void microdelay(unsigned us);
 uint64_t pit_measure_rate(uint64_t (*counter)(void));
 

@@ -5,6 +5,7 @@
 #include <inc/assert.h>
 #include <kern/monitor.h>
 #include <kern/cpu.h>
+#include <kern/console.h>
 
 // The first panic's message; set so that nested panics stay quiet.
 const char *panicstr;
@@ -28,6 +29,7 @@ _panic(const char *file, int line, const char *fmt, ...)
 	vcprintf(fmt, ap);
 	cprintf("\n");
 	va_end(ap);
+	cons_flush();
 
 dead:
 	for (;;)

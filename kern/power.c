@@ -2,6 +2,7 @@
 #include <inc/x86.h>
 #include <inc/stdio.h>
 #include <kern/monitor.h>
+#include <kern/console.h>
 #include <inc/vmx.h>
 
 /*
@@ -22,8 +23,10 @@ machine_poweroff(void)
 	} __attribute__((packed)) no_idt = { 0, 0 };
 
 	cprintf("guest: powering off\n");
+	cons_flush();
 	asm volatile("vmcall" : : "a" ((uint64_t) VMX_VMCALL_POWEROFF) : "memory");
 	cprintf("guest: powering off (triple fault)\n");
+	cons_flush();
 	asm volatile("cli; lidt %0; int3" : : "m" (no_idt));
 #else
 	const char *bochs = "Shutdown";

@@ -10,6 +10,7 @@
 #include <kern/sched.h>
 #include <kern/spinlock.h>
 #include <kern/cpu.h>
+#include <kern/console.h>
 
 static void sched_halt(void) __attribute__((noreturn));
 
@@ -76,6 +77,8 @@ sched_halt(void)
 			monitor(NULL);
 	}
 
+	// A guest kernel's held-back output goes out before it idles.
+	cons_flush();
 	curenv = NULL;
 	lcr3(boot_cr3);
 	xchg(&thiscpu->cpu_status, CPU_HALTED);

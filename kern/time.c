@@ -8,6 +8,8 @@
 #include <inc/x86.h>
 #include <inc/assert.h>
 
+#include <inc/vmx.h>
+
 #include <kern/lapic.h>
 
 #define PIT_CH2		0x42	// channel 2 counter
@@ -84,10 +86,21 @@ void
 time_init(void)
 {
 #ifdef VMM_GUEST
-	// The PIT belongs to the host; a guest takes the TSC rate on trust.
-	tsc_hz = 1000000000;
+	// The PIT belongs to the host, and the guest reads the host's TSC:
+	// the monitor tells the rate it measured.  A monitor without that
+	// hypercall leaves the guest assuming 1 GHz.
+	int64_t rax = VMX_VMCALL_TSC_HZ;
+
+	asm volatile("vmcall" : "+a" (rax) : : "rbx", "rcx", "rdx", "rsi", "rdi", "memory");
 	tsc_at_boot = read_tsc();
-	cprintf("TSC: not calibrated in a guest; taking 1000.000 MHz\n");
+	if (rax > 0) {
+		tsc_hz = rax;
+		cprintf("TSC: %lu.%03lu MHz (the host's)\n", tsc_hz / 1000000,
+			tsc_hz / 1000 % 1000);
+	} else {
+		tsc_hz = 1000000000;
+		cprintf("TSC: not calibrated in a guest; taking 1000.000 MHz\n");
+	}
 	return;
 #endif
 	tsc_hz = pit_measure_rate(read_tsc);
@@ -97,6 +110,13 @@ time_init(void)
 	}
 	tsc_at_boot = read_tsc();
 	cprintf("TSC: %lu.%03lu MHz\n", tsc_hz / 1000000, tsc_hz / 1000 % 1000);
+}
+
+/* TSC ticks per second as time_init found them (0 before it). */
+uint64_t
+time_tsc_hz(void)
+{
+	return tsc_hz;
 }
 
 /* Milliseconds since time_init (0 before it). */

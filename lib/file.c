@@ -165,6 +165,16 @@ sync(void)
 	return fsipc(FSREQ_SYNC, NULL);
 }
 
+/*
+ * The pages the file server holds for its block cache and open files
+ * (see fs/serv.c), or a negative error.
+ */
+int
+fs_held_pages(void)
+{
+	return fsipc(FSREQ_HELD, NULL);
+}
+
 /* Copy file src to dest (created or truncated).  0 or -E_*. */
 int
 copy(char *src, char *dest)

@@ -32,8 +32,8 @@
 // Where the guests leave results: offsets in the shared page.
 #define R_LSR		0xf00	// byte: COM1 line status
 #define R_SCRATCH	0xf01	// byte: COM1 scratch register read back
-#define R_CALL0		0xf04	// unknown hypercalls 0, 5, 0xffffffff
-#define R_CALL5		0xf08
+#define R_CALL0		0xf04	// unknown hypercalls 0, 0x40, 0xffffffff
+#define R_CALL40	0xf08
 #define R_CALLFF	0xf0c
 #define R_SEND_USER	0xf10	// IPCSEND to a user env
 #define R_SEND_UNAL	0xf14	// IPCSEND, unaligned page
@@ -88,7 +88,7 @@ asm(".pushsection .rodata\n"
     "	movl	$0, %eax\n"
     "	vmcall\n"
     "	movl	%eax, 0x8f04\n"
-    "	movl	$5, %eax\n"
+    "	movl	$0x40, %eax\n"
     "	vmcall\n"
     "	movl	%eax, 0x8f08\n"
     "	movl	$0xffffffff, %eax\n"
@@ -287,7 +287,7 @@ case_calls(void)
 	expect(SHARED_VA[R_LSR], 0x60, "COM1 line status: ready to send, no input");
 	expect(SHARED_VA[R_SCRATCH], 0xa5, "COM1 scratch register");
 	expect(result(R_CALL0), -E_INVAL, "hypercall 0");
-	expect(result(R_CALL5), -E_INVAL, "hypercall 5");
+	expect(result(R_CALL40), -E_INVAL, "hypercall 0x40");
 	expect(result(R_CALLFF), -E_INVAL, "hypercall 0xffffffff");
 	expect(result(R_SEND_USER), -E_INVAL, "IPCSEND to a user env");
 	expect(result(R_SEND_UNAL), -E_INVAL, "IPCSEND, unaligned page");

@@ -81,7 +81,7 @@ guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 	return 0;
 }
 
-/* Print guest g's exits by reason and its cycles, as it dies. */
+/* Print guest g's exits by reason, its cycles and console bytes, as it dies. */
 static void
 guest_print_stats(struct guest *g)
 {
@@ -101,6 +101,8 @@ guest_print_stats(struct guest *g)
 	cprintf("vmm: guest %08x: %lu exits, %lu cycles from launch, %lu in the guest, "
 		"%lu port accesses refused\n", g->env->env_id, total,
 		g->tsc_launch ? now - g->tsc_launch : 0, g->tsc_in_guest, g->io_refused);
+	cprintf("vmm: guest %08x console: %lu bytes by hypercall, %lu through COM1\n",
+		g->env->env_id, g->cons_hypercall_bytes, g->cons_com1_bytes);
 }
 
 /*
@@ -170,23 +172,60 @@ guest_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm)
 }
 
 /*
- * Give guest g a zeroed page at gpa (inside its memory, not mapped),
- * the first time it touches it.  Returns 0, -E_INVAL or -E_NO_MEM.
+ * A demand fault maps a whole aligned chunk of this many pages, not one
+ * page: a booting guest touches its memory in runs (kernel tables, the
+ * page array, pages its allocator hands out in order), so 64 pages
+ * (256 KiB) turn a few hundred faults into a few dozen while a guest
+ * that touches little still costs the host little.
+ */
+#define GUEST_FAULT_PAGES	64
+
+/*
+ * Give guest g a zeroed page at gpa (page-aligned) unless it has one
+ * there already.  Returns 0, -E_INVAL or -E_NO_MEM.
+ */
+static int
+guest_zero_page(struct guest *g, uint64_t gpa)
+{
+	struct PageInfo *pp;
+	uint64_t *entry;
+	int r;
+
+	if (ept_lookup_gpa(g->ept, gpa, 0, &entry) == 0 && (*entry & EPTE_PERM))
+		return 0;
+	if (!(pp = page_alloc(ALLOC_ZERO)))
+		return -E_NO_MEM;
+	if ((r = ept_page_insert(g->ept, pp, gpa, EPTE_PERM)) < 0) {
+		page_free(pp);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * Guest g touched gpa (inside its memory, not mapped) for the first
+ * time: give it a zeroed page there, and zeroed pages at every address
+ * of the same aligned GUEST_FAULT_PAGES chunk inside its memory that
+ * has none yet (mappings already there stay).  Only the page at gpa
+ * must succeed; when memory runs short the chunk stays partial.
+ * Returns 0, -E_INVAL or -E_NO_MEM.
  */
 int
 guest_fault_in(struct guest *g, uint64_t gpa)
 {
-	struct PageInfo *pp;
+	uint64_t chunk = GUEST_FAULT_PAGES * PGSIZE;
+	uint64_t start = ROUNDDOWN(gpa, chunk);
+	uint64_t end = MIN(start + chunk, g->mem_size);
 	int r;
 
 	if (gpa >= g->mem_size)
 		return -E_INVAL;
-	if (!(pp = page_alloc(ALLOC_ZERO)))
-		return -E_NO_MEM;
-	if ((r = ept_page_insert(g->ept, pp, ROUNDDOWN(gpa, PGSIZE), EPTE_PERM)) < 0) {
-		page_free(pp);
+	gpa = ROUNDDOWN(gpa, PGSIZE);
+	if ((r = guest_zero_page(g, gpa)) < 0)
 		return r;
-	}
+	for (uint64_t a = start; a < end; a += PGSIZE)
+		if (a != gpa && guest_zero_page(g, a) < 0)
+			break;
 	return 0;
 }
 
@@ -347,6 +386,33 @@ guest_cons_putc(struct guest *g, char c)
 }
 
 /*
+ * Hypercall VMX_VMCALL_CONSWRITE: guest g prints the len bytes at
+ * guest-physical gpa on its console, exactly as if it had written them
+ * to its COM1 one by one (same line buffer, same prefix).  They must
+ * lie inside its memory (they may cross pages; a page it never touched
+ * reads as zeros) and len may be at most VMX_CONSWRITE_MAX.  Returns
+ * len, or -E_INVAL with nothing printed.
+ */
+int64_t
+guest_cons_write(struct guest *g, uint64_t gpa, uint64_t len)
+{
+	uint64_t off, n;
+	char *hva;
+
+	if (len > VMX_CONSWRITE_MAX || gpa > g->mem_size || len > g->mem_size - gpa)
+		return -E_INVAL;
+	for (off = 0; off < len; off += n) {
+		n = MIN(len - off, PGSIZE - PGOFF(gpa + off));
+		if (ept_gpa2hva(g->ept, gpa + off, (void **) &hva) < 0)
+			hva = NULL;
+		for (uint64_t i = 0; i < n; i++)
+			guest_cons_putc(g, hva ? hva[i] : 0);
+	}
+	g->cons_hypercall_bytes += len;
+	return len;
+}
+
+/*
  * IN from port by guest g, size bytes wide: if the monitor emulates
  * that port (COM1), the value read in *value and true; false otherwise.
  * The UART reads as always ready to send, with data ready when the
@@ -406,8 +472,10 @@ guest_port_out(struct guest *g, uint16_t port, int size, uint32_t value)
 	case 0:
 		if (dlab)
 			g->uart_dll = value;
-		else
+		else {
+			g->cons_com1_bytes++;
 			guest_cons_putc(g, value);
+		}
 		break;
 	case 1:
 		if (dlab)

@@ -41,6 +41,8 @@ struct guest {
 	uint8_t uart_ier, uart_lcr, uart_mcr, uart_scr, uart_dll, uart_dlm;
 	char cons_line[128];
 	int cons_len;
+	uint64_t cons_hypercall_bytes;	// printed by VMX_VMCALL_CONSWRITE
+	uint64_t cons_com1_bytes;	// written to the emulated COM1
 	bool cons_midline;		// part of the line is on the console already
 };
 
@@ -127,6 +129,7 @@ void	guest_io_refused(struct guest *g, uint16_t port, bool in);
 bool	guest_port_in(struct guest *g, uint16_t port, int size, uint32_t *value);
 bool	guest_port_out(struct guest *g, uint16_t port, int size, uint32_t value);
 void	guest_cons_flush(struct guest *g);
+int64_t	guest_cons_write(struct guest *g, uint64_t gpa, uint64_t len);
 int	guest_ipc_send(struct guest *g, uint64_t type, uint64_t value, uint64_t gpa, uint64_t perm);
 int	guest_ipc_recv(struct guest *g, uint64_t gpa);
 void	guest_poweroff(struct guest *g);

@@ -13,6 +13,7 @@
 #include <inc/assert.h>
 
 #include <kern/env.h>
+#include <kern/lapic.h>
 #include <vmm/guest.h>
 #include <vmm/vmcs.h>
 #include <vmm/vmx.h>
@@ -170,7 +171,8 @@ exit_cpuid(struct guest *g, struct Trapframe *tf, uint64_t qual)
  * Only the guest's kernel (CPL 0) may make them, except the IPC ones,
  * which the guest's file server makes from its user mode (fs/hostdisk.c,
  * lib/ipchost.c).  IPCRECV blocks the guest until a host env sends to
- * it; POWEROFF ends it.
+ * it; POWEROFF ends it; CONSWRITE prints a run of bytes on its console;
+ * TSC_HZ tells the host's TSC rate.
  */
 static int
 exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
@@ -198,6 +200,12 @@ exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
 		case VMX_VMCALL_POWEROFF:
 			guest_poweroff(g);
 			return VMX_KILL;
+		case VMX_VMCALL_CONSWRITE:
+			result = guest_cons_write(g, r->reg_rbx, r->reg_rcx);
+			break;
+		case VMX_VMCALL_TSC_HZ:
+			result = time_tsc_hz();
+			break;
 		default:
 			result = -E_INVAL;
 			break;

@@ -199,28 +199,33 @@ vmx_control(const char *name, uint32_t msr, uint32_t required, uint32_t optional
 }
 
 /*
- * The VMX-preemption timer's start value for a time slice of
- * GUEST_SLICE_MS: the timer counts down once every 2^rate TSC ticks
- * (IA32_VMX_MISC bits 4:0), and the TSC's rate is measured once here.
+ * The VMX-preemption timer's start value for a time slice of ms
+ * milliseconds: the timer counts down once every 2^rate TSC ticks
+ * (IA32_VMX_MISC bits 4:0), at the TSC rate time_init measured.
  *
  * Host interrupts alone should preempt a guest ("external-interrupt
  * exiting" is not masked by the guest's RFLAGS.IF), but Bochs 2.7 holds
  * them back while the guest has interrupts off; the timer makes sure
- * that such a guest still exits, so that the host can take them.
+ * that such a guest still exits, so that the host can take them.  Every
+ * exit costs, so the slice is long: GUEST_SLICE_MS while other envs
+ * wait to run, GUEST_IDLE_SLICE_MS when none does (only an interrupt
+ * can give the host work then, and it exits at once unless the guest
+ * keeps interrupts off).
  */
-#define GUEST_SLICE_MS	10
+#define GUEST_SLICE_MS		50
+#define GUEST_IDLE_SLICE_MS	500
 static uint32_t
-vmx_time_slice(void)
+vmx_time_slice(unsigned ms)
 {
-	static uint64_t tsc_per_ms;
-	uint64_t t, ticks;
+	uint64_t tsc_per_ms = time_tsc_hz() / 1000;
+	uint64_t ticks;
 
 	if (!tsc_per_ms) {
-		t = read_tsc();
+		uint64_t t = read_tsc();
 		microdelay(1000);
 		tsc_per_ms = read_tsc() - t;
 	}
-	ticks = (tsc_per_ms * GUEST_SLICE_MS) >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1F);
+	ticks = (tsc_per_ms * ms) >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1F);
 	return ticks == 0 ? 1 : ticks > 0xFFFFFFFF ? 0xFFFFFFFF : ticks;
 }
 
@@ -301,8 +306,10 @@ vmx_check_ept(void)
 		cprintf("vmx: VT-x not usable: the CPU insists on acknowledging interrupts on exit\n");
 		return -E_NOT_SUPP;
 	}
-	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
-		vmx_caps.preemption_timer = vmx_time_slice();
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
+		vmx_caps.preemption_timer = vmx_time_slice(GUEST_SLICE_MS);
+		vmx_caps.preemption_timer_idle = vmx_time_slice(GUEST_IDLE_SLICE_MS);
+	}
 	return 0;
 }
 
@@ -836,6 +843,11 @@ vmx_run_guest(struct Env *e)
 		if (!g->tsc_launch)
 			g->tsc_launch = read_tsc();
 
+		// Each entry starts a fresh slice: short if others wait to run.
+		if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+			vmcs_write32(VMCS_PREEMPTION_TIMER, sched_runnable_hint()
+				     ? vmx_caps.preemption_timer
+				     : vmx_caps.preemption_timer_idle);
 		host_kgs = rdmsr(MSR_KERNEL_GS_BASE);
 		wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
 		unlock_kernel();

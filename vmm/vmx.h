@@ -106,6 +106,7 @@ struct vmx_caps {
 	uint64_t cr4_fixed0, cr4_fixed1;
 	uint64_t ept_vpid;		// IA32_VMX_EPT_VPID_CAP
 	uint32_t preemption_timer;	// VMX-preemption timer start value, if used
+	uint32_t preemption_timer_idle;	// the same when no other env is runnable
 };
 extern struct vmx_caps vmx_caps;
 

@@ -160,8 +160,10 @@ add_test primespipe_cpus4 --cmdline "prog=primespipe exit" --cpus 4 --timeout 12
 
 # Figures only (write and read of a 4 MiB file, spawn): no time is checked.
 add_test fsbench --cmdline "prog=fsbench exit" --timeout 90 \
-	--expect-seq '^fsbench: write 4 MiB file: [0-9]+ ms, [0-9]+ KB/s' \
-	--expect-seq '^fsbench: read 4 MiB file: [0-9]+ ms, [0-9]+ KB/s' \
+	--expect-seq '^fsbench: read /bench\.1m \(1024 KB, cold[^)]*\): [0-9]+ ms, [0-9]+ KB/s' \
+	--expect-seq '^fsbench: read /bench\.1m \(1024 KB, warm\): [0-9]+ ms, [0-9]+ KB/s' \
+	--expect-seq '^fsbench: write 4096 KB file: [0-9]+ ms, [0-9]+ KB/s' \
+	--expect-seq '^fsbench: read 4096 KB file: [0-9]+ ms, [0-9]+ KB/s' \
 	--expect-seq '^fsbench: spawn and wait for hello: [0-9]+ us each' \
 	"${FS_END[@]}"
 

@@ -31,3 +31,18 @@ add_test vmm_evil --bochs --cmdline "prog=vmevil exit" --timeout 180 \
 add_test vmctl_noguest --cmdline "prog=vmctl nofs exit" \
 	--expect '^No guests\.$' \
 	--expect-seq '^\[00001000\] exiting gracefully'
+
+# The guest kernel prints through the console hypercall
+# (VMX_VMCALL_CONSWRITE), a buffer at a time, not through COM1: its lines
+# still carry the prefix, bad buffers are refused, a buffer may cross a
+# page, and the monitor's count shows no byte went through COM1.
+add_test vmm_conswrite --bochs --timeout 180 --prompt '$ ' \
+	--type '/vmm/vmm prog=hello nofs conscheck exit' \
+	--expect-seq "${G}"'guest: JOS kernel running in a VT-x guest$' \
+	--expect-seq "${G}"'guest: conscheck: bad buffers refused$' \
+	--expect-seq "${G}"'guest: conscheck: this line crosses a page boundary$' \
+	--expect-seq "${G}"'TSC: [0-9]+\.[0-9]{3} MHz \(the host.s\)$' \
+	--expect-seq "${G}"'hello, world$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} console: [1-9][0-9]* bytes by hypercall, 0 through COM1$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
+	--forbid 'conscheck: .*FAILED'

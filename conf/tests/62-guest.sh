@@ -46,3 +46,15 @@ add_test guest_two --bochs --timeout 300 --prompt '$ ' \
 	--expect "${G}writemotd: /motd rewritten" \
 	--expect-count 2 '^vmm: guest [0-9a-f]{8} is gone' \
 	--expect '^No guests\.$'
+
+# The free pages a guest with a disk seems to keep are the host file
+# server's block cache (the blocks of /vmm/fs.img and of the guest's own
+# disk file it read), which vmm accounts for: nothing is left
+# unexplained, and a second guest with the same disk changes nothing.
+add_test guest_disk_cache --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm prog=hello disk=same exit' --type '/vmm/vmm prog=hello disk=same exit' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect-seq '^vmm: of which the file server.s cache and open files: [0-9]+ pages .*; not explained: 0$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect-seq '^vmm: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmm: of which the file server.s cache and open files: 0 pages .*; not explained: 0$'

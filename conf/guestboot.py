@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# conf/guestboot.py: measure one guest boot under Bochs (issue 7's figures).
+#
+#   python3 conf/guestboot.py [KERNEL.IMG [FS.IMG]]
+#
+# Boots the host to its shell (Bochs, COM1 on a socket), types /vmm/vmm &,
+# waits for the guest's shell prompt, gives the console back to the host
+# (Ctrl-]) and stops the guest with vmctl, so that the monitor prints the
+# guest's VM exits by reason.  Prints the wall time from typing /vmm/vmm
+# (and from vmm's "starting" line) to the guest's "$ ", then the exit
+# lines.  A measurement, not a test: it asserts nothing.
+import os, re, shutil, socket, subprocess, sys, tempfile, time
+
+top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+kern = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "obj/kern/kernel.img")
+fs = sys.argv[2] if len(sys.argv) > 2 else os.path.join(top, "obj/fs/fs.img")
+work = tempfile.mkdtemp(prefix="guestboot.")
+shutil.copy(kern, work + "/kernel.img")
+shutil.copy(fs, work + "/fs.img")
+subprocess.check_call(["bash", top + "/conf/mkcmdline.sh", work + "/kernel.img", ""])
+s = socket.socket()
+s.bind(("localhost", 0))
+port = s.getsockname()[1]
+s.close()
+env = dict(os.environ, BOCHS_COM1="mode=socket-server, dev=localhost:%d" % port)
+subprocess.check_call(["bash", top + "/conf/bochs.sh", "prepare", work,
+                       work + "/kernel.img", work + "/fs.img"], env=env)
+bochs = subprocess.Popen(["bochs", "-q", "-f", work + "/bochsrc", "-rc", work + "/bochs.rc"],
+                         stdin=subprocess.DEVNULL, stdout=open(work + "/bochs.out", "w"),
+                         stderr=subprocess.STDOUT)
+conn = None
+for _ in range(600):
+    try:
+        conn = socket.create_connection(("localhost", port))
+        break
+    except OSError:
+        time.sleep(0.05)
+if conn is None:
+    sys.exit("guestboot: Bochs never listened on port %d" % port)
+conn.settimeout(0.2)
+
+serial = open(work + "/serial.txt", "w")
+log, line = [], ""
+state, t_typed, t_start, guest, deadline = "host", 0.0, 0.0, None, time.time() + 600
+try:
+    while time.time() < deadline:
+        try:
+            data = conn.recv(4096).decode("latin-1")
+        except socket.timeout:
+            data = ""
+        if data == "" and bochs.poll() is not None:
+            break
+        for ch in data:
+            if ch == "\n":
+                log.append(line.replace("\r", ""))
+                serial.write(log[-1] + "\n")
+                serial.flush()
+                m = re.match(r"vmm: guest ([0-9a-f]{8}) starting", log[-1])
+                if m and state == "typed":
+                    t_start, guest = time.time(), m.group(1)
+                if state == "stopping" and re.search(r"vmm: guest %s is gone" % guest, log[-1]):
+                    state = "done"
+                line = ""
+            else:
+                line += ch
+        if state == "host" and line.rstrip("\r").endswith("$ ") and not line.startswith("["):
+            conn.sendall(b"/vmm/vmm &\n")
+            t_typed, state, line = time.time(), "typed", ""
+        elif state == "typed" and guest and line.rstrip("\r").endswith("$ ") and line.startswith("[guest"):
+            t_prompt = time.time()
+            state, line = "stopping", ""
+            conn.sendall(("\x1d/vmctl stop %s\n" % guest).encode())
+        elif state == "done":
+            break
+finally:
+    bochs.kill()
+    bochs.wait()
+if state != "done":
+    sys.exit("guestboot: stopped in state %s; the log is in %s" % (state, work))
+print("wall: %.2f s from typing /vmm/vmm, %.2f s from vmm's starting line, to the guest's $"
+      % (t_prompt - t_typed, t_prompt - t_start))
+for l in log:
+    if re.match(r"vmm: guest %s(:| exits)" % guest, l):
+        print(l)
+shutil.rmtree(work)
