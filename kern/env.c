@@ -70,18 +70,6 @@ env_init(void)
 	}
 }
 
-/* A zeroed page for a page table, counted as referenced; NULL if none. */
-static uint64_t *
-alloc_table(void)
-{
-	struct PageInfo *pp = page_alloc(ALLOC_ZERO);
-
-	if (!pp)
-		return NULL;
-	pp->pp_ref++;
-	return page2kva(pp);
-}
-
 /*
  * Give e its own PML4 with the kernel's mappings and the recursive UVPT
  * entry.  Returns 0 or -E_NO_MEM.
@@ -93,15 +81,15 @@ env_setup_vm(struct Env *e)
 	uint64_t *kern_pdpt = KADDR(PTE_ADDR(boot_pml4e[KERN_SLOT]));
 	uint64_t *kern_pd = KADDR(PTE_ADDR(kern_pdpt[0]));
 
-	if (!(pml4 = alloc_table()))
+	if (!(pml4 = page_alloc_kva()))
 		return -E_NO_MEM;
-	if (!(pdpt = alloc_table())) {
-		page_decref(pa2page(PADDR(pml4)));
+	if (!(pdpt = page_alloc_kva())) {
+		page_free_kva(pml4);
 		return -E_NO_MEM;
 	}
-	if (!(pd = alloc_table())) {
-		page_decref(pa2page(PADDR(pdpt)));
-		page_decref(pa2page(PADDR(pml4)));
+	if (!(pd = page_alloc_kva())) {
+		page_free_kva(pdpt);
+		page_free_kva(pml4);
 		return -E_NO_MEM;
 	}
 
@@ -333,13 +321,6 @@ env_create(const uint8_t *binary, size_t size, enum EnvType type, const char *na
 	return 0;
 }
 
-/* Drop the page table page holding entry table (a kernel address). */
-static void
-free_table(uint64_t *table)
-{
-	page_decref(pa2page(PADDR(table)));
-}
-
 /* Unmap every page a user page table maps, then free the table. */
 static void
 free_user_pt(uint64_t *pt)
@@ -347,7 +328,7 @@ free_user_pt(uint64_t *pt)
 	for (int i = 0; i < NPTENTRIES; i++)
 		if (pt[i] & PTE_P)
 			page_decref(pa2page(PTE_ADDR(pt[i])));
-	free_table(pt);
+	page_free_kva(pt);
 }
 
 /* Free the page tables of directory entries [0, n) of pd. */
@@ -386,17 +367,17 @@ env_free(struct Env *e)
 				continue;
 			uint64_t *pd = KADDR(PTE_ADDR(pdpt[i]));
 			free_user_pd_entries(pd, NPDENTRIES);
-			free_table(pd);
+			page_free_kva(pd);
 		}
-		free_table(pdpt);
+		page_free_kva(pdpt);
 	}
 	// PML4 slot 1: the private directory pointer table and directory.
 	uint64_t *pdpt = KADDR(PTE_ADDR(pml4[KERN_SLOT]));
 	uint64_t *pd = KADDR(PTE_ADDR(pdpt[0]));
 	free_user_pd_entries(pd, USER_PDES_IN_SLOT1);
-	free_table(pd);
-	free_table(pdpt);
-	free_table(pml4);
+	page_free_kva(pd);
+	page_free_kva(pdpt);
+	page_free_kva(pml4);
 
 	e->env_pml4e = NULL;
 	e->env_cr3 = 0;

@@ -186,6 +186,29 @@ page_free_count(void)
 	return n_free_pages;
 }
 
+/*
+ * A zeroed page holding one reference, as a kernel address (for the
+ * kernel's own tables and structures); NULL when memory is exhausted.
+ */
+void *
+page_alloc_kva(void)
+{
+	struct PageInfo *pp = page_alloc(ALLOC_ZERO);
+
+	if (!pp)
+		return NULL;
+	pp->pp_ref++;
+	return page2kva(pp);
+}
+
+/* Drop the reference on the page at kernel address kva (nothing if NULL). */
+void
+page_free_kva(void *kva)
+{
+	if (kva)
+		page_decref(pa2page(PADDR(kva)));
+}
+
 /* ---- page tables ---- */
 
 /*

@@ -45,6 +45,8 @@ struct PageInfo *page_alloc(int alloc_flags);
 void	page_free(struct PageInfo *pp);
 void	page_decref(struct PageInfo *pp);
 size_t	page_free_count(void);
+void	*page_alloc_kva(void);
+void	page_free_kva(void *kva);
 
 int	page_insert(pml4e_t *pml4e, struct PageInfo *pp, void *va, int perm);
 void	page_remove(pml4e_t *pml4e, void *va);

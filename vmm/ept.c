@@ -24,26 +24,11 @@ epte_page_vaddr(uint64_t e)
 	return KADDR(EPTE_ADDR(e));
 }
 
-/*
- * A new zeroed table page holding one reference, or NULL when memory
- * is exhausted.
- */
-static uint64_t *
-ept_alloc_table(void)
-{
-	struct PageInfo *pp = page_alloc(ALLOC_ZERO);
-
-	if (!pp)
-		return NULL;
-	pp->pp_ref++;
-	return page2kva(pp);
-}
-
 /* An empty EPT root table, or NULL when memory is exhausted. */
 uint64_t *
 ept_alloc_root(void)
 {
-	return ept_alloc_table();
+	return page_alloc_kva();
 }
 
 /*
@@ -79,7 +64,7 @@ ept_lookup_gpa(uint64_t *eptrt, uint64_t gpa, int create, uint64_t **entry_store
 			uint64_t *next;
 			if (!create)
 				return -E_NOT_FOUND;
-			if (!(next = ept_alloc_table()))
+			if (!(next = page_alloc_kva()))
 				return -E_NO_MEM;
 			// Tables allow everything; the last level decides.
 			*e = PADDR(next) | EPTE_READ | EPTE_WRITE | EPTE_EXEC;
@@ -166,7 +151,7 @@ ept_free_table(uint64_t *table, int level)
 		else
 			ept_free_table(epte_page_vaddr(table[i]), level - 1);
 	}
-	page_decref(pa2page(PADDR(table)));
+	page_free_kva(table);
 }
 
 /*

@@ -48,7 +48,6 @@ int
 guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 {
 	static bool selftest_done;
-	struct PageInfo *pp;
 	struct guest *g;
 	int r;
 
@@ -57,22 +56,20 @@ guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 		selftest_done = true;
 	}
 	static_assert(sizeof(struct guest) <= PGSIZE);
-	if (!(pp = page_alloc(ALLOC_ZERO)))
+	if (!(g = page_alloc_kva()))
 		return -E_NO_MEM;
-	pp->pp_ref++;
-	g = page2kva(pp);
 	g->env = e;
 	g->mem_size = mem_size;
 	// Any CPU may hold translations cached under a reused root's
 	// address: each flushes before it first enters this guest.
 	g->flush_cpus = ~0U;
 	if (!(g->ept = ept_alloc_root())) {
-		page_decref(pp);
+		page_free_kva(g);
 		return -E_NO_MEM;
 	}
 	if ((r = vmx_vcpu_create(g, rip)) < 0) {
 		free_guest_mem(g->ept);
-		page_decref(pp);
+		page_free_kva(g);
 		return r;
 	}
 	e->env_vmxinfo = g;
@@ -123,7 +120,7 @@ guest_free(struct Env *e)
 	guest_print_stats(g);
 	vmx_vcpu_free(g);
 	free_guest_mem(g->ept);
-	page_decref(pa2page(PADDR(g)));
+	page_free_kva(g);
 	e->env_vmxinfo = NULL;
 }
 

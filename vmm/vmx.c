@@ -329,11 +329,8 @@ vmx_cpu_on(void)
 	if (c->on)
 		return 0;
 	if (!c->vmxon_region) {
-		struct PageInfo *pp = page_alloc(ALLOC_ZERO);
-		if (!pp)
+		if (!(c->vmxon_region = page_alloc_kva()))
 			return -E_NO_MEM;
-		pp->pp_ref++;
-		c->vmxon_region = page2kva(pp);
 		*(uint32_t *) c->vmxon_region = vmx_caps.revision;
 	}
 	if (!vmx_feature_control_ok()) {
@@ -382,33 +379,13 @@ vmx_free_vmxon_regions(void)
 		struct vmx_cpu *c = &vmx_cpus[i];
 		assert(!c->on);
 		if (c->vmxon_region) {
-			page_decref(pa2page(PADDR(c->vmxon_region)));
+			page_free_kva(c->vmxon_region);
 			c->vmxon_region = NULL;
 		}
 	}
 }
 
 /* ---- virtual CPUs ---- */
-
-/* A zeroed page holding one reference, as a kernel address; NULL if none. */
-static void *
-vmx_alloc_page(void)
-{
-	struct PageInfo *pp = page_alloc(ALLOC_ZERO);
-
-	if (!pp)
-		return NULL;
-	pp->pp_ref++;
-	return page2kva(pp);
-}
-
-/* Drop the reference vmx_alloc_page took on kva's page (if kva is not NULL). */
-static void
-vmx_free_page(void *kva)
-{
-	if (kva)
-		page_decref(pa2page(PADDR(kva)));
-}
 
 
 /*
@@ -438,18 +415,18 @@ vmx_vcpu_create(struct guest *g, uint64_t rip)
 	struct vmx_vcpu *v;
 
 	static_assert(sizeof(struct vmx_vcpu) <= PGSIZE);
-	if (!(v = vmx_alloc_page()))
+	if (!(v = page_alloc_kva()))
 		return -E_NO_MEM;
-	v->vmcs = vmx_alloc_page();
-	v->io_bitmap_a = vmx_alloc_page();
-	v->io_bitmap_b = vmx_alloc_page();
-	v->msr_bitmap = vmx_alloc_page();
+	v->vmcs = page_alloc_kva();
+	v->io_bitmap_a = page_alloc_kva();
+	v->io_bitmap_b = page_alloc_kva();
+	v->msr_bitmap = page_alloc_kva();
 	if (!v->vmcs || !v->io_bitmap_a || !v->io_bitmap_b || !v->msr_bitmap) {
-		vmx_free_page(v->vmcs);
-		vmx_free_page(v->io_bitmap_a);
-		vmx_free_page(v->io_bitmap_b);
-		vmx_free_page(v->msr_bitmap);
-		vmx_free_page(v);
+		page_free_kva(v->vmcs);
+		page_free_kva(v->io_bitmap_a);
+		page_free_kva(v->io_bitmap_b);
+		page_free_kva(v->msr_bitmap);
+		page_free_kva(v);
 		return -E_NO_MEM;
 	}
 	*(uint32_t *) v->vmcs = vmx_caps.revision;
@@ -484,11 +461,11 @@ vmx_vcpu_free(struct guest *g)
 		return;
 	for (int i = 0; i < NCPU; i++)
 		assert(vmx_cpus[i].current != v);
-	vmx_free_page(v->vmcs);
-	vmx_free_page(v->io_bitmap_a);
-	vmx_free_page(v->io_bitmap_b);
-	vmx_free_page(v->msr_bitmap);
-	vmx_free_page(v);
+	page_free_kva(v->vmcs);
+	page_free_kva(v->io_bitmap_a);
+	page_free_kva(v->io_bitmap_b);
+	page_free_kva(v->msr_bitmap);
+	page_free_kva(v);
 	g->vcpu = NULL;
 	if (--vmx_nvcpus == 0)
 		vmx_free_vmxon_regions();
