@@ -133,6 +133,9 @@ int	pipeisclosed(int pipefd);
 // wait.c
 void	wait(envid_t env);
 
+// tinyguest.c (layout in inc/vmx.h)
+envid_t	tinyguest_start(const char *code, const char *end);
+
 /* File open modes */
 #define	O_RDONLY	0x0000		/* open for reading only */
 #define	O_WRONLY	0x0001		/* open for writing only */

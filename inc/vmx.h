@@ -65,4 +65,12 @@ struct guest_info {
 };
 #endif
 
+// Tiny real-mode test guests (lib/tinyguest.c): their code is staged
+// at TINYGUEST_CODE_VA and runs at GUEST_BOOT_GPA; the page at
+// TINYGUEST_SHARED_VA is the guest's page at TINYGUEST_SHARED_GPA.
+#define TINYGUEST_MEM		(4 * 1024 * 1024)
+#define TINYGUEST_CODE_VA	((void *) UTEMP)
+#define TINYGUEST_SHARED_VA	((volatile uint8_t *) (UTEMP + PGSIZE))
+#define TINYGUEST_SHARED_GPA	0x8000
+
 #endif

@@ -170,12 +170,12 @@ copy_all(uintptr_t va)
 }
 
 /*
- * Create a child env whose memory is a copy-on-write copy of ours.
- * Returns the child's id in the parent, 0 in the child, or -E_* (from
- * sys_exofork) if no env could be created.  Panics on other failures.
+ * Create a child env and give it our memory: the pages copy(va) picks
+ * copy-on-write, the rest shared.  Returns the child's id in the parent,
+ * 0 in the child, or -E_* (from sys_exofork) if no env could be created.
  */
-envid_t
-fork(void)
+static envid_t
+fork_with(bool (*copy)(uintptr_t va))
 {
 	envid_t envid;
 
@@ -189,9 +189,20 @@ fork(void)
 		return 0;
 	}
 
-	copy_space(envid, copy_all);
+	copy_space(envid, copy);
 	start_child(envid);
 	return envid;
+}
+
+/*
+ * Create a child env whose memory is a copy-on-write copy of ours.
+ * Returns the child's id in the parent, 0 in the child, or -E_* (from
+ * sys_exofork) if no env could be created.  Panics on other failures.
+ */
+envid_t
+fork(void)
+{
+	return fork_with(copy_all);
 }
 
 /*
@@ -214,23 +225,9 @@ copy_private(uintptr_t va)
 envid_t
 sfork(void)
 {
-	envid_t envid;
 	uintptr_t va;
-
-	set_pgfault_handler(pgfault);
 
 	for (va = USTACKTOP - PGSIZE; getpte(va) & PTE_P; va -= PGSIZE)
 		sfork_stack_bottom = va;
-
-	envid = sys_exofork();
-	if (envid < 0)
-		return envid;
-	if (envid == 0) {
-		thisenv = &envs[ENVX(sys_getenvid())];
-		return 0;
-	}
-
-	copy_space(envid, copy_private);
-	start_child(envid);
-	return envid;
+	return fork_with(copy_private);
 }

@@ -8,9 +8,9 @@
 #include <inc/lib.h>
 #include <inc/vmx.h>
 
-#define GUEST_SIZE	(4 * 1024 * 1024)
+#define GUEST_SIZE	TINYGUEST_MEM
 #define GUEST_SHARED	0x8000			// the page both see
-#define CODE_VA		((void *) UTEMP)
+#define CODE_VA		TINYGUEST_CODE_VA
 #define SHARED_VA	((void *) (UTEMP + PGSIZE))
 #define RO_VA		((void *) (UTEMP + 2 * PGSIZE))
 #define DONE_MAGIC	0x5a
@@ -50,14 +50,6 @@ expect(int64_t got, int64_t want, const char *what)
 	}
 }
 
-/* Wait until env id is gone (freed, perhaps on another CPU). */
-static void
-wait_freed(envid_t id)
-{
-	while (envs[ENVX(id)].env_id == id && envs[ENVX(id)].env_status != ENV_FREE)
-		sys_yield();
-}
-
 /* A guest made by a child of ours: not ours to map into. */
 static void
 check_foreign_guest(void)
@@ -80,7 +72,7 @@ check_foreign_guest(void)
 	       -E_BAD_ENV, "guest of another env");
 	ipc_send(child, 0, NULL, 0);
 	wait(child);
-	wait_freed(foreign);
+	wait(foreign);
 }
 
 /* Every bad argument of sys_env_mkguest and sys_ept_map, one by one. */
@@ -201,7 +193,7 @@ umain(int argc, char **argv)
 	if (failures == 0)
 		cprintf("eptcheck: all bad arguments refused\n");
 	sys_env_destroy(guest);
-	wait_freed(guest);
+	wait(guest);
 
 	// A guest that runs: what it sees, and what it leaves behind.
 	// (fork left our pages copy-on-write, so read-only: copy the
@@ -213,7 +205,7 @@ umain(int argc, char **argv)
 	map_guest(guest);
 	check_guest_run(guest);
 	sys_env_destroy(guest);
-	wait_freed(guest);
+	wait(guest);
 	free_after = sys_free_pages();
 	cprintf("eptcheck: free pages before the guest %ld, after it %ld\n",
 		free_before, free_after);

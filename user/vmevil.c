@@ -21,9 +21,9 @@
 #include <inc/vmx.h>
 #include <inc/fs.h>
 
-#define GUEST_SIZE	(4 * 1024 * 1024)
-#define CODE_VA		((void *) UTEMP)
-#define SHARED_VA	((volatile uint8_t *) (UTEMP + PGSIZE))
+#define GUEST_SIZE	TINYGUEST_MEM
+#define CODE_VA		TINYGUEST_CODE_VA
+#define SHARED_VA	TINYGUEST_SHARED_VA
 #define GIFT_VA		((volatile uint32_t *) (UTEMP + 2 * PGSIZE))
 #define DONE_MAGIC	0x5a
 #define GIFT_MAGIC	0xC0DEF00D
@@ -244,45 +244,13 @@ result(int off)
 	return *(volatile int32_t *) (SHARED_VA + off);
 }
 
-/* Wait until env id is gone (freed, perhaps on another CPU). */
-static void
-wait_freed(envid_t id)
-{
-	while (envs[ENVX(id)].env_id == id && envs[ENVX(id)].env_status != ENV_FREE)
-		sys_yield();
-}
-
-/*
- * A runnable guest running code[0..end) at GUEST_BOOT_GPA (read and
- * execute only), with the shared page, cleared, at 0x8000.
- */
-static envid_t
-start_guest(const char *code, const char *end)
-{
-	envid_t guest;
-	int r;
-
-	if ((guest = sys_env_mkguest(GUEST_SIZE, GUEST_BOOT_GPA)) < 0)
-		panic("sys_env_mkguest: %e", guest);
-	memset(CODE_VA, 0, PGSIZE);
-	memmove(CODE_VA, code, end - code);
-	memset((void *) SHARED_VA, 0, PGSIZE);
-	if ((r = sys_ept_map(0, CODE_VA, guest, (void *) GUEST_BOOT_GPA,
-			     __EPTE_READ | __EPTE_EXEC)) < 0
-	    || (r = sys_ept_map(0, (void *) SHARED_VA, guest, (void *) 0x8000, __EPTE_FULL)) < 0)
-		panic("sys_ept_map: %e", r);
-	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0)
-		panic("sys_env_set_status: %e", r);
-	return guest;
-}
-
 /* Bad hypercalls and ports are refused; the guest powers itself off. */
 static void
 case_calls(void)
 {
-	envid_t guest = start_guest(calls_guest, calls_guest_end);
+	envid_t guest = tinyguest_start(calls_guest, calls_guest_end);
 
-	wait_freed(guest);
+	wait(guest);
 	expect(SHARED_VA[R_DONE], DONE_MAGIC, "calls guest finished");
 	expect(SHARED_VA[R_LSR], 0x60, "COM1 line status: ready to send, no input");
 	expect(SHARED_VA[R_SCRATCH], 0xa5, "COM1 scratch register");
@@ -315,7 +283,7 @@ case_ipc(void)
 		cprintf("vmevil: ipc: no file server, skipped\n");
 		return;
 	}
-	guest = start_guest(ipc_guest, ipc_guest_end);
+	guest = tinyguest_start(ipc_guest, ipc_guest_end);
 	deadline = sys_time_msec() + 10000;
 	while (SHARED_VA[R_STAGE] != 1 && sys_time_msec() < deadline)
 		sys_yield();
@@ -325,7 +293,7 @@ case_ipc(void)
 	       == -E_IPC_NOT_RECV && sys_time_msec() < deadline)
 		sys_yield();
 	expect(r, 0, "sys_ipc_try_send to the guest");
-	wait_freed(guest);
+	wait(guest);
 	expect(result(R_FS_SEND), 0, "IPCSEND of FSREQ_SYNC");
 	expect(result(R_FS_RAX), 0, "IPCRECV from the file server: RAX");
 	expect(result(R_FS_RAX + 4), 0, "the file server's answer (RSI)");
@@ -345,9 +313,9 @@ case_ipc(void)
 static void
 case_dies(const char *what, const char *code, const char *end)
 {
-	envid_t guest = start_guest(code, end);
+	envid_t guest = tinyguest_start(code, end);
 
-	wait_freed(guest);
+	wait(guest);
 	cprintf("vmevil: %s: the guest is gone\n", what);
 }
 
@@ -359,7 +327,7 @@ static void
 case_cli(void)
 {
 	volatile uint32_t *counter = (volatile uint32_t *) (SHARED_VA + R_COUNTER);
-	envid_t guest = start_guest(cli_guest, cli_guest_end);
+	envid_t guest = tinyguest_start(cli_guest, cli_guest_end);
 	struct guest_info info[4];
 	unsigned deadline = sys_time_msec() + 5000;
 	uint32_t before;
@@ -382,7 +350,7 @@ case_cli(void)
 	expect(found, 1, "sys_guest_info lists the guest");
 	expect(sys_guest_stop(thisenv->env_id), -E_BAD_ENV, "sys_guest_stop of a non-guest");
 	expect(sys_guest_stop(guest), 0, "sys_guest_stop");
-	wait_freed(guest);
+	wait(guest);
 	cprintf("vmevil: cli: the host ran while the guest spun with interrupts off\n");
 }
 
@@ -427,7 +395,7 @@ umain(int argc, char **argv)
 	if (r < 0)
 		panic("sys_env_mkguest: %e", r);
 	sys_env_destroy(r);
-	wait_freed(r);
+	wait(r);
 	if (ipc_find_env(ENV_TYPE_FS))
 		stat("/", &st);
 

@@ -14,9 +14,9 @@
 #include <inc/lib.h>
 #include <inc/vmx.h>
 
-#define GUEST_SIZE	(4 * 1024 * 1024)
-#define CODE_VA		((void *) UTEMP)
-#define SHARED_VA	((volatile uint8_t *) (UTEMP + PGSIZE))
+#define GUEST_SIZE	TINYGUEST_MEM
+#define CODE_VA		TINYGUEST_CODE_VA
+#define SHARED_VA	TINYGUEST_SHARED_VA
 #define DONE_MAGIC	0x5a
 
 // Offsets in the page at guest-physical 0x8000 that the spin guest fills.
@@ -109,37 +109,6 @@ expect(int64_t got, int64_t want, const char *what)
 	}
 }
 
-/* Wait until env id is gone (freed, perhaps on another CPU). */
-static void
-wait_freed(envid_t id)
-{
-	while (envs[ENVX(id)].env_id == id && envs[ENVX(id)].env_status != ENV_FREE)
-		sys_yield();
-}
-
-/*
- * A guest running code[0..len) at GUEST_BOOT_GPA, with our shared page
- * at 0x8000; runnable.
- */
-static envid_t
-start_guest(const char *code, const char *end)
-{
-	envid_t guest;
-	int r;
-
-	if ((guest = sys_env_mkguest(GUEST_SIZE, GUEST_BOOT_GPA)) < 0)
-		panic("sys_env_mkguest: %e", guest);
-	memset(CODE_VA, 0, PGSIZE);
-	memmove(CODE_VA, code, end - code);
-	if ((r = sys_ept_map(0, CODE_VA, guest, (void *) GUEST_BOOT_GPA,
-			     __EPTE_READ | __EPTE_EXEC)) < 0
-	    || (r = sys_ept_map(0, (void *) SHARED_VA, guest, (void *) 0x8000, __EPTE_FULL)) < 0)
-		panic("sys_ept_map: %e", r);
-	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0)
-		panic("sys_env_set_status: %e", r);
-	return guest;
-}
-
 /*
  * The spin guest: its exits leave the expected values in the shared
  * page; it and this env both progress while it spins; it can be killed.
@@ -148,7 +117,7 @@ static void
 test_spin(void)
 {
 	volatile uint32_t *counter = (volatile uint32_t *) (SHARED_VA + SPIN_COUNTER);
-	envid_t guest = start_guest(spin_guest, spin_guest_end);
+	envid_t guest = tinyguest_start(spin_guest, spin_guest_end);
 	unsigned deadline = sys_time_msec() + 5000;
 	uint32_t before;
 
@@ -172,16 +141,16 @@ test_spin(void)
 	} else
 		cprintf("vmmtest: the host runs while the guest spins\n");
 	sys_env_destroy(guest);
-	wait_freed(guest);
+	wait(guest);
 }
 
 /* A guest that must kill itself: wait until the kernel has freed it. */
 static void
 test_dies(const char *what, const char *code, const char *end)
 {
-	envid_t guest = start_guest(code, end);
+	envid_t guest = tinyguest_start(code, end);
 
-	wait_freed(guest);
+	wait(guest);
 	cprintf("vmmtest: the %s guest is gone\n", what);
 }
 
@@ -204,7 +173,7 @@ umain(int argc, char **argv)
 	if (r < 0)
 		panic("sys_env_mkguest: %e", r);
 	sys_env_destroy(r);
-	wait_freed(r);
+	wait(r);
 
 	before = sys_free_pages();
 	test_spin();
