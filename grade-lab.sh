@@ -17,7 +17,8 @@
 #
 # Prints one line per test, `NAME: OK (1.2s)` or `NAME: FAIL (1.2s)` followed
 # by the reasons, then `N passed, N failed`. Exits 1 if any test failed,
-# 2 on a usage or build error. Logs of failed tests stay in obj/grade-logs/.
+# 2 on a usage or build error. Logs of failed tests (of every test, with -v)
+# stay in obj/grade-logs/; -v also prints them.
 #
 # Needs only bash, coreutils, grep, sed, awk, procps and the emulators.
 
@@ -518,7 +519,7 @@ run_test() {
 	fi
 	local ms=$(($(now_ms) - start)) verdict=OK
 	[[ -s $dir/reasons ]] && verdict=FAIL
-	if [[ $verdict == FAIL ]]; then
+	if [[ $verdict == FAIL ]] || ((VERBOSE)); then
 		# Keep the evidence: what was checked, then the emulator's own words.
 		{
 			cat "$dir/log"
@@ -656,9 +657,9 @@ print_results() {
 		else
 			FAILED=$((FAILED + 1))
 			echo "    log: obj/grade-logs/${T_NAME[i]}.log"
-			if ((VERBOSE)); then
-				sed 's/^/    | /' "$LOGDIR/${T_NAME[i]}.log"
-			fi
+		fi
+		if ((VERBOSE)); then
+			sed 's/^/    | /' "$LOGDIR/${T_NAME[i]}.log"
 		fi
 		NEXT=$((NEXT + 1))
 	done

@@ -5,10 +5,12 @@
 #
 # Boots the host to its shell (Bochs, COM1 on a socket), types /vmm/vmm &,
 # waits for the guest's shell prompt, gives the console back to the host
-# (Ctrl-]) and stops the guest with vmctl, so that the monitor prints the
-# guest's VM exits by reason.  Prints the wall time from typing /vmm/vmm
-# (and from vmm's "starting" line) to the guest's "$ ", then the exit
-# lines.  A measurement, not a test: it asserts nothing.
+# (Ctrl-]), lists the guests with vmctl (the guest's exits so far: it
+# sleeps in HLT at its prompt, so they stop growing there) and stops the
+# guest with vmctl, so that the monitor prints its VM exits by reason.
+# Prints the wall time from typing /vmm/vmm (and from vmm's "starting"
+# line) to the guest's "$ ", the exits at the prompt and at the stop,
+# then the exit lines.  A measurement, not a test: it asserts nothing.
 import os, re, shutil, socket, subprocess, sys, tempfile, time
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +44,7 @@ conn.settimeout(0.2)
 serial = open(work + "/serial.txt", "w")
 log, line = [], ""
 state, t_typed, t_start, guest, deadline = "host", 0.0, 0.0, None, time.time() + 600
+exits_at_prompt = None
 try:
     while time.time() < deadline:
         try:
@@ -58,6 +61,9 @@ try:
                 m = re.match(r"vmm: guest ([0-9a-f]{8}) starting", log[-1])
                 if m and state == "typed":
                     t_start, guest = time.time(), m.group(1)
+                m = re.match(r"%s +[0-9]+ MiB +\S+ +([0-9]+) " % guest, log[-1]) if guest else None
+                if m and state == "stopping":
+                    exits_at_prompt = int(m.group(1))
                 if state == "stopping" and re.search(r"vmm: guest %s is gone" % guest, log[-1]):
                     state = "done"
                 line = ""
@@ -69,7 +75,9 @@ try:
         elif state == "typed" and guest and line.rstrip("\r").endswith("$ ") and line.startswith("[guest"):
             t_prompt = time.time()
             state, line = "stopping", ""
-            conn.sendall(("\x1d/vmctl stop %s\n" % guest).encode())
+            conn.sendall(("\x1d/vmctl list\n").encode())
+            time.sleep(0.5)
+            conn.sendall(("/vmctl stop %s\n" % guest).encode())
         elif state == "done":
             break
 finally:
@@ -79,7 +87,8 @@ if state != "done":
     sys.exit("guestboot: stopped in state %s; the log is in %s" % (state, work))
 print("wall: %.2f s from typing /vmm/vmm, %.2f s from vmm's starting line, to the guest's $"
       % (t_prompt - t_typed, t_prompt - t_start))
+print("exits at the guest's prompt (vmctl list): %s" % exits_at_prompt)
 for l in log:
-    if re.match(r"vmm: guest %s(:| exits)" % guest, l):
+    if re.match(r"vmm: guest %s(:| exits| hypercalls)" % guest, l):
         print(l)
 shutil.rmtree(work)

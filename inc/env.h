@@ -68,6 +68,12 @@ struct Env {
 
 	// Monitor state of a guest env (ENV_TYPE_GUEST); kernel-only
 	void *env_vmxinfo;
+
+	// Not runnable until typed input arrives for it: a host env in
+	// sys_cons_wait, or a guest halted in HLT.
+	bool env_cons_waiting;
+	// Not runnable until this env is gone (sys_env_wait); 0 if none.
+	envid_t env_wait_env;
 };
 
 #endif

@@ -24,6 +24,8 @@ enum {
 	SYS_guest_info,		// state of the guests (vmctl)
 	SYS_guest_stop,		// destroy a guest (any env may)
 	SYS_guest_focus,	// give the console input to a guest, or the host
+	SYS_cons_wait,		// sleep until typed input may be there
+	SYS_env_wait,		// sleep until an env is gone
 	NSYSCALLS
 };
 

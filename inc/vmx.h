@@ -49,8 +49,35 @@
 // GUEST_CONS_ESCAPE (Ctrl-]) gives the console back to the host.
 #define GUEST_CONS_PREFIX	"[guest %08x] "
 #define GUEST_CONS_ESCAPE	0x1D
+// The monitor injects no interrupts.  HLT waits for the one event it
+// delivers, typed input for this guest: the guest sleeps (no exits, no
+// CPU) until some arrives, then goes on after its HLT and polls COM1.
+
+// CPUID inside a guest: leaf 1 has ECX.VMX clear and ECX bit 31 set
+// ("a hypervisor is present"); leaf 0x40000000 answers EAX = the
+// highest hypervisor leaf (0x40000000) and the signature in EBX, ECX,
+// EDX, so that guest code can tell this monitor from others.
+#define VMX_CPUID_HYPERVISOR	(1U << 31)
+#define VMX_CPUID_SIGNATURE	0x40000000
+#define VMX_SIGNATURE		"JOS VT-x vmm"	// 12 bytes: EBX, ECX, EDX
 
 #ifndef __ASSEMBLER__
+#include <inc/x86.h>
+#include <inc/string.h>
+
+/* Whether this code runs in a guest of the JOS monitor (CPUID tells). */
+static inline bool
+in_jos_guest(void)
+{
+	uint32_t ecx, sig[3];
+
+	cpuid(1, NULL, NULL, &ecx, NULL);
+	if (!(ecx & VMX_CPUID_HYPERVISOR))
+		return false;
+	cpuid(VMX_CPUID_SIGNATURE, NULL, &sig[0], &sig[1], &sig[2]);
+	return memcmp(sig, VMX_SIGNATURE, 12) == 0;
+}
+
 // What sys_guest_info reports about each guest.
 struct guest_info {
 	int32_t env_id;
@@ -61,7 +88,7 @@ struct guest_info {
 	uint64_t cycles_in_guest;	// of which inside the guest
 	uint64_t io_refused;		// port accesses refused
 	uint32_t has_console;		// 1 if it holds the console input
-	uint32_t pad;
+	uint32_t halted;		// 1 if it sleeps in HLT until input
 };
 #endif
 

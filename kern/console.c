@@ -13,6 +13,7 @@
 #include <kern/console.h>
 #include <kern/pmap.h>
 #include <kern/picirq.h>
+#include <kern/sched.h>
 
 /* ---- input ring ---- */
 
@@ -23,11 +24,14 @@ static uint32_t input_head;	// next slot to read
 static uint32_t input_tail;	// next slot to fill
 static int input_owner;		// who reads it: 0 the host, else a guest's env id
 
-/* Drain a device: read_one returns a character, 0 to skip, -1 when empty. */
+/*
+ * Drain a device: read_one returns a character, 0 to skip, -1 when
+ * empty.  Whoever sleeps waiting for input wakes up when some arrives.
+ */
 static void
 input_drain(int (*read_one)(void))
 {
-	int c;
+	int c, arrived = 0;
 
 	while ((c = read_one()) != -1) {
 		if (c == 0)
@@ -43,7 +47,10 @@ input_drain(int (*read_one)(void))
 		input_tail = (input_tail + 1) % INPUT_RING_SIZE;
 		if (input_tail == input_head)	// full: drop the oldest
 			input_head = (input_head + 1) % INPUT_RING_SIZE;
+		arrived = 1;
 	}
+	if (arrived)
+		sched_wake_cons_waiters(input_owner);
 }
 
 /* ---- COM1, a 16550 UART ---- */
@@ -268,6 +275,35 @@ kbd_intr(void)
 }
 
 /* ---- the console as a whole ---- */
+
+/*
+ * Whether a device holds typed input not yet drained; read without the
+ * kernel lock.  The timer checks it in case a device's interrupt was
+ * lost, so that a reader sleeping in sys_cons_wait still wakes up.
+ */
+bool
+cons_input_hint(void)
+{
+#ifdef VMM_GUEST
+	return false;
+#else
+	uint8_t kbd = inb(KBD_STATUS);
+
+	if (uart_present && (inb(UART_PORT + UART_LSR) & LSR_RX_READY))
+		return true;
+	return (kbd & KBD_HAS_DATA) && !(kbd & KBD_FROM_AUX);
+#endif
+}
+
+/* Drain every input device now (the timer's fallback for lost interrupts). */
+void
+cons_poll(void)
+{
+	serial_intr();
+#ifndef VMM_GUEST
+	kbd_intr();
+#endif
+}
 
 void
 cons_init(void)

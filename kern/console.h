@@ -12,6 +12,8 @@ int64_t cons_hypercall_write(uint64_t gpa, uint64_t len);
 #endif
 void kbd_intr(void);		// IRQ 1
 void serial_intr(void);		// IRQ 4
+bool cons_input_hint(void);	// a device holds input (no lock needed)
+void cons_poll(void);		// drain every input device
 
 // Who reads typed input: the host (0) or a guest env (its id).
 void cons_set_owner(int owner);

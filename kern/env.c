@@ -144,6 +144,8 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 
 	e->env_pgfault_upcall = NULL;
 	e->env_ipc_recving = false;
+	e->env_cons_waiting = false;
+	e->env_wait_env = 0;
 	e->env_ipc_dstva = NULL;
 	e->env_ipc_value = 0;
 	e->env_ipc_from = 0;
@@ -382,8 +384,11 @@ env_free(struct Env *e)
 	e->env_pml4e = NULL;
 	e->env_cr3 = 0;
 	e->env_status = ENV_FREE;
+	e->env_cons_waiting = false;
+	e->env_wait_env = 0;
 	e->env_link = env_free_list;
 	env_free_list = e;
+	sched_wake_env_waiters(e->env_id);
 }
 
 /*

@@ -100,6 +100,8 @@ guest_banner(void)
 	cprintf("guest: JOS kernel running in a VT-x guest\n");
 	cpuid(1, NULL, NULL, &ecx, NULL);
 	cprintf("guest: CPUID.1:ECX.VMX is %s\n", (ecx & (1 << 5)) ? "set" : "clear");
+	cprintf("guest: the monitor %s itself (CPUID leaf 0x40000000)\n",
+		in_jos_guest() ? "names" : "does not name");
 }
 
 /*

@@ -56,6 +56,20 @@ lapicw(int index, uint32_t value)
 	(void) lapic[ID];	// a read waits for the write to finish
 }
 
+/*
+ * Silence (quiet) or restart this CPU's timer interrupts.  The monitor
+ * silences them while a guest runs on this CPU: the VMX-preemption
+ * timer ends the guest's slice instead, and a host tick would only cost
+ * the guest a VM exit.  The count keeps running; a masked tick is lost.
+ */
+void
+lapic_timer_quiet(bool quiet)
+{
+	if (lapic)
+		lapicw(TIMER, (quiet ? LVT_MASKED : 0) | TIMER_PERIODIC
+		       | (IRQ_OFFSET + IRQ_TIMER));
+}
+
 /* Wait, at most a second, for the last interrupt command to go out. */
 static void
 icr_wait(void)

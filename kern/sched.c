@@ -53,9 +53,44 @@ sched_any_env_alive(void)
 	for (int i = 0; i < env_slots_used; i++)
 		if (envs[i].env_status == ENV_RUNNABLE
 		    || envs[i].env_status == ENV_RUNNING
-		    || envs[i].env_status == ENV_DYING)
+		    || envs[i].env_status == ENV_DYING
+		    || (envs[i].env_status == ENV_NOT_RUNNABLE && envs[i].env_cons_waiting))
 			return true;
 	return false;
+}
+
+/*
+ * Typed input has arrived for owner: 0 for the host's envs, else a
+ * guest's env id.  Make runnable whoever sleeps waiting for it (host
+ * envs in sys_cons_wait, the guest halted in HLT).  Kernel lock held.
+ */
+void
+sched_wake_cons_waiters(int owner)
+{
+	for (int i = 0; i < env_slots_used; i++) {
+		struct Env *e = &envs[i];
+
+		if (!e->env_cons_waiting || e->env_status != ENV_NOT_RUNNABLE)
+			continue;
+		if (owner ? e->env_id != owner : e->env_type == ENV_TYPE_GUEST)
+			continue;
+		e->env_cons_waiting = false;
+		e->env_status = ENV_RUNNABLE;
+	}
+}
+
+/* Env envid is gone: make runnable every env in sys_env_wait for it. */
+void
+sched_wake_env_waiters(envid_t envid)
+{
+	for (int i = 0; i < env_slots_used; i++) {
+		struct Env *e = &envs[i];
+
+		if (e->env_wait_env != envid || e->env_status != ENV_NOT_RUNNABLE)
+			continue;
+		e->env_wait_env = 0;
+		e->env_status = ENV_RUNNABLE;
+	}
 }
 
 /*
@@ -81,6 +116,17 @@ sched_halt(void)
 	cons_flush();
 	curenv = NULL;
 	lcr3(boot_cr3);
+#ifdef VMM_GUEST
+	// A guest gets no interrupts (one CPU, no timer): it halts, the
+	// monitor ends the HLT when typed input arrives for it (inc/vmx.h),
+	// and it polls the console to find it.
+	for (;;) {
+		asm volatile("hlt");
+		serial_intr();
+		if (sched_runnable_hint())
+			sched_yield();
+	}
+#endif
 	xchg(&thiscpu->cpu_status, CPU_HALTED);
 	unlock_kernel();
 

@@ -2,13 +2,22 @@
 #ifndef JOS_KERN_SCHED_H
 #define JOS_KERN_SCHED_H
 
+#include <inc/env.h>
+
 /* Run some runnable env on this CPU; never returns. */
 void sched_yield(void) __attribute__((noreturn));
 
 /* Whether some env looks runnable (read without the lock: a hint). */
 bool sched_runnable_hint(void);
 
-/* Whether any env is left that could still run (runnable, running, dying). */
+/* Whether any env is left that could still run (runnable, running,
+ * dying, or waiting for typed input). */
 bool sched_any_env_alive(void);
+
+/* Typed input arrived for owner (0: the host, else a guest's env id). */
+void sched_wake_cons_waiters(int owner);
+
+/* Env envid is gone: wake whoever waits for that (sys_env_wait). */
+void sched_wake_env_waiters(envid_t envid);
 
 #endif

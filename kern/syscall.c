@@ -34,6 +34,52 @@ sys_cgetc(void)
 	return cons_getc();
 }
 
+/*
+ * The calling env sleeps (not runnable) until whoever it waits for
+ * makes it runnable again; its system call then returns 0.
+ */
+static void __attribute__((noreturn))
+sleep_until_woken(void)
+{
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	curenv->env_tf.tf_regs.reg_rax = 0;
+	sched_yield();
+}
+
+/*
+ * Sleep until typed input for the host may be there; return 0 at once
+ * if some is.  Readers call sys_cgetc again after it: another reader
+ * may take the character first.  Input is rare and readers are few, so
+ * a waiting reader costs nothing until then (sys_cgetc with sys_yield
+ * would spin the CPU, or in a guest make a VM exit per poll).
+ */
+static int
+sys_cons_wait(void)
+{
+	if (cons_getc_owner(0, true))
+		return 0;
+	curenv->env_cons_waiting = true;
+	sleep_until_woken();
+}
+
+/*
+ * Sleep until env envid is gone; return 0 at once if it is already, or
+ * -E_INVAL for the caller itself.  Anyone may wait for any env: that an
+ * env exists is public (envs[] is readable by all).
+ */
+static int
+sys_env_wait(envid_t envid)
+{
+	struct Env *e = &envs[ENVX(envid)];
+
+	if (envid == 0 || envid == curenv->env_id)
+		return -E_INVAL;
+	if (e->env_id != envid || e->env_status == ENV_FREE)
+		return 0;
+	curenv->env_wait_env = envid;
+	sleep_until_woken();
+}
+
 static envid_t
 sys_getenvid(void)
 {
@@ -94,6 +140,8 @@ sys_env_set_status(envid_t envid, int status)
 	if (e->env_status != ENV_RUNNABLE && e->env_status != ENV_NOT_RUNNABLE)
 		return -E_INVAL;	// running or dying: not ours to change
 	e->env_status = status;
+	e->env_cons_waiting = false;
+	e->env_wait_env = 0;
 	return 0;
 }
 
@@ -260,8 +308,7 @@ sys_ipc_recv(uintptr_t dstva)
 		return -E_INVAL;
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = (void *) dstva;
-	curenv->env_status = ENV_NOT_RUNNABLE;
-	sched_yield();
+	sleep_until_woken();
 }
 
 /*
@@ -423,6 +470,10 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 		return sys_guest_stop(a1);
 	case SYS_guest_focus:
 		return sys_guest_focus(a1);
+	case SYS_cons_wait:
+		return sys_cons_wait();
+	case SYS_env_wait:
+		return sys_env_wait(a1);
 	default:
 		return -E_NO_SYS;
 	}

@@ -71,6 +71,8 @@ handle_irq(struct Trapframe *tf)
 	case IRQ_TIMER:
 		lapic_eoi();
 		thiscpu->cpu_ticks++;
+		if (cons_input_hint())	// its interrupt may have been lost
+			cons_poll();
 		sched_yield();		// preempt whatever ran
 		break;
 	case IRQ_KBD:
@@ -165,7 +167,8 @@ trap(struct Trapframe *tf)
 	// straight back to the halt without touching the lock (idle CPUs
 	// would otherwise keep the lock busy on slow emulators).
 	if (thiscpu->cpu_status == CPU_HALTED) {
-		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()) {
+		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()
+		    && !cons_input_hint()) {
 			lapic_eoi();
 			env_pop_tf(tf);		// back into the idle loop
 		}

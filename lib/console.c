@@ -75,8 +75,9 @@ opencons(void)
 
 /*
  * Wait for at least one character and return it (one at a time).  The
- * kernel's sys_cgetc does not block, so yield while there is none.
- * Ctrl-D is the end of input; a carriage return reads as a newline.
+ * kernel's sys_cgetc does not block, so sleep in sys_cons_wait while
+ * there is none.  Ctrl-D is the end of input; a carriage return reads
+ * as a newline.
  */
 static ssize_t
 devcons_read(struct Fd *fd, void *buf, size_t n)
@@ -86,7 +87,7 @@ devcons_read(struct Fd *fd, void *buf, size_t n)
 	if (n == 0)
 		return 0;
 	while ((c = sys_cgetc()) == 0)
-		sys_yield();
+		sys_cons_wait();
 	if (c < 0)
 		return c;
 	if (c == 0x04)

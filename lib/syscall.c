@@ -177,3 +177,17 @@ sys_guest_focus(envid_t envid)
 {
 	return syscall(SYS_guest_focus, 0, envid, 0, 0, 0, 0);
 }
+
+/* Sleep until typed input may be there (then sys_cgetc again). */
+void
+sys_cons_wait(void)
+{
+	syscall(SYS_cons_wait, 0, 0, 0, 0, 0, 0);
+}
+
+/* Sleep until env envid is gone (at once if it is). */
+int
+sys_env_wait(envid_t envid)
+{
+	return syscall(SYS_env_wait, 0, envid, 0, 0, 0, 0);
+}

@@ -10,6 +10,7 @@ wait(envid_t envid)
 
 	assert(envid != 0);
 	e = &envs[ENVX(envid)];
+	// The kernel puts us to sleep; look again after each wake-up.
 	while (e->env_id == envid && e->env_status != ENV_FREE)
-		sys_yield();
+		sys_env_wait(envid);
 }

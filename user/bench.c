@@ -1,12 +1,8 @@
 // Micro-benchmarks, in TSC cycles: a null system call, an IPC round trip
 // between two envs, a page fault reflected to user level and back, fork
-// of a process with 1 MiB of touched memory and, inside a VT-x guest, a
-// hypercall round trip.  Then the file figures of fsbench.  Figures only.
-//
-//   bench [-g]   -g: this runs in a guest of the JOS monitor: also time
-//                the hypercall.  The monitor does not announce itself
-//                (CPUID passes the host's answer through), and vmcall
-//                outside a guest is #UD, so bench never guesses.
+// of a process with 1 MiB of touched memory and, inside a guest of the
+// JOS monitor (CPUID names it: in_jos_guest), a hypercall round trip.
+// Then the file figures of fsbench.  Figures only.
 
 #include <inc/lib.h>
 #include <inc/x86.h>
@@ -174,15 +170,15 @@ null_hypercall(void)
 
 /* The hypercall round trip, from guest user mode through the monitor. */
 static void
-bench_vmcall(bool guest)
+bench_vmcall(void)
 {
 	uint64_t t0;
 	int64_t r;
 	int i;
 
-	if (!guest) {
-		cprintf("bench: hypercall round trip skipped: not in a guest "
-			"(run bench -g inside one)\n");
+	// vmcall outside a guest is #UD: ask CPUID first.
+	if (!in_jos_guest()) {
+		cprintf("bench: hypercall round trip skipped: not in a guest of the JOS monitor\n");
 		return;
 	}
 	if ((r = null_hypercall()) != -E_INVAL) {
@@ -219,10 +215,8 @@ bench_files(void)
 void
 umain(int argc, char **argv)
 {
-	bool guest = argc > 1 && strcmp(argv[1], "-g") == 0;
-
-	cprintf("bench: starting\n");
-	bench_vmcall(guest);
+	cprintf("bench: starting%s\n", in_jos_guest() ? " in a guest of the JOS monitor" : "");
+	bench_vmcall();
 	bench_syscall();
 	bench_ipc();
 	bench_fault();

@@ -1,6 +1,7 @@
 /*
  * vmctl: the host user's control of guests.
- *   vmctl list          each guest: env id, memory, state, VM exits,
+ *   vmctl list          each guest: env id, memory, state (halted: it
+ *                       sleeps in HLT until input arrives), VM exits,
  *                       cycles since launch, refused port accesses, and
  *                       which one holds the console input
  *   vmctl stop ENVID    destroy a guest (any env may stop a guest)
@@ -35,7 +36,8 @@ list(void)
 	for (int i = 0; i < n && i < MAXGUESTS; i++)
 		cprintf("%08x  %4ld MiB  %-8s  %-10ld  %-10ld  %-7ld  %s\n",
 		       info[i].env_id, (long) (info[i].mem_size >> 20),
-		       info[i].status < 5 ? states[info[i].status] : "?",
+		       info[i].halted ? "halted"
+		       : info[i].status < 5 ? states[info[i].status] : "?",
 		       (long) info[i].exits, (long) info[i].cycles,
 		       (long) info[i].io_refused, info[i].has_console ? "yes" : "");
 }

@@ -9,6 +9,8 @@
  *           of an EPT violation.
  *   triple: real mode with an empty IDT, then int3: it dies of a triple
  *           fault.
+ *   halt:   halts with no input for it: it must sleep (state halted, no
+ *           more exits, not past its HLT) until this env stops it.
  * Every page the guests took must be back at the end.
  */
 #include <inc/lib.h>
@@ -26,10 +28,12 @@
 #define SPIN_BADMBMAP	0xff8	// MBMAP at an unaligned address: result
 #define SPIN_DONE	0xffc
 #define SPIN_COUNTER	0xfe0	// counts while the guest spins
+#define HALT_STAGE	0xff0	// byte: 1 before its HLT, 2 after it
 
 extern const char spin_guest[], spin_guest_end[];
 extern const char wild_guest[], wild_guest_end[];
 extern const char triple_guest[], triple_guest_end[];
+extern const char halt_guest[], halt_guest_end[];
 asm(".pushsection .rodata\n"
     ".code16\n"
     "spin_guest:\n"
@@ -94,6 +98,14 @@ asm(".pushsection .rodata\n"
     "	.word	0\n"
     "	.long	0\n"
     "triple_guest_end:\n"
+
+    "halt_guest:\n"
+    "	movb	$1, 0x8ff0\n"
+    "	hlt\n"
+    "	movb	$2, 0x8ff0\n"
+    "1:	hlt\n"
+    "	jmp	1b\n"
+    "halt_guest_end:\n"
     ".code64\n"
     ".popsection\n");
 
@@ -144,6 +156,51 @@ test_spin(void)
 	wait(guest);
 }
 
+/* What sys_guest_info says of guest id; false if it is not there. */
+static bool
+guest_state(envid_t id, struct guest_info *gi)
+{
+	struct guest_info info[8];
+	int n = sys_guest_info(info, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		if (info[i].env_id == id) {
+			*gi = info[i];
+			return true;
+		}
+	return false;
+}
+
+/*
+ * The halt guest: once it reaches its HLT with no input for it, it
+ * sleeps: no exit and no step past the HLT while this env runs 200 ms.
+ */
+static void
+test_halt(void)
+{
+	envid_t guest = tinyguest_start(halt_guest, halt_guest_end);
+	unsigned deadline = sys_time_msec() + 5000;
+	struct guest_info gi = { 0 };
+	uint64_t exits;
+
+	while (!(guest_state(guest, &gi) && gi.halted) && sys_time_msec() < deadline)
+		sys_yield();
+	expect(gi.halted, 1, "halt guest sleeps in HLT");
+	exits = gi.exits;
+	deadline = sys_time_msec() + 200;
+	while (sys_time_msec() < deadline)
+		sys_yield();
+	if (!guest_state(guest, &gi))
+		gi.halted = 0;
+	expect(gi.halted, 1, "halt guest still sleeps 200 ms later");
+	expect(gi.exits, exits, "halt guest's exits while it sleeps");
+	expect(SHARED_VA[HALT_STAGE], 1, "halt guest stays before its HLT");
+	cprintf("vmmtest: the halted guest sleeps: %ld exits, %ld 200 ms later\n",
+		(long) exits, (long) gi.exits);
+	sys_guest_stop(guest);
+	wait(guest);
+}
+
 /* A guest that must kill itself: wait until the kernel has freed it. */
 static void
 test_dies(const char *what, const char *code, const char *end)
@@ -154,7 +211,7 @@ test_dies(const char *what, const char *code, const char *end)
 	cprintf("vmmtest: the %s guest is gone\n", what);
 }
 
-/* The three guests in turn, counting the free pages around them. */
+/* The guests in turn, counting the free pages around them. */
 void
 umain(int argc, char **argv)
 {
@@ -179,6 +236,7 @@ umain(int argc, char **argv)
 	test_spin();
 	test_dies("wild", wild_guest, wild_guest_end);
 	test_dies("triple-faulting", triple_guest, triple_guest_end);
+	test_halt();
 	after = sys_free_pages();
 	cprintf("vmmtest: free pages before %ld after %ld\n", before, after);
 	cprintf("vmmtest: %s\n", failures ? "FAILED" : "done");

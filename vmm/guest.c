@@ -78,6 +78,50 @@ guest_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 	return 0;
 }
 
+/*
+ * Count hypercall number (VMX_VMCALL_*) made by guest g, which the
+ * monitor answered with result (IPCRECV: 0 if the guest then waited).
+ */
+void
+guest_count_hypercall(struct guest *g, uint64_t number, int64_t result)
+{
+	g->nhypercalls[number < GUEST_NHYPERCALLS ? number : 0]++;
+	if (number == VMX_VMCALL_IPCSEND && result == -E_IPC_NOT_RECV)
+		g->ipc_send_busy++;
+}
+
+/* Print guest g's hypercalls by number, on one line, if it made any. */
+static void
+guest_print_hypercalls(struct guest *g)
+{
+	static const char *const names[GUEST_NHYPERCALLS] = {
+		[0] = "unknown",
+		[VMX_VMCALL_MBMAP] = "MBMAP",
+		[VMX_VMCALL_IPCSEND] = "IPCSEND",
+		[VMX_VMCALL_IPCRECV] = "IPCRECV",
+		[VMX_VMCALL_POWEROFF] = "POWEROFF",
+		[VMX_VMCALL_CONSWRITE] = "CONSWRITE",
+		[VMX_VMCALL_TSC_HZ] = "TSC_HZ",
+	};
+	const char *sep = "";
+	uint64_t total = 0;
+
+	for (int i = 0; i < GUEST_NHYPERCALLS; i++)
+		total += g->nhypercalls[i];
+	if (!total)
+		return;
+	cprintf("vmm: guest %08x hypercalls:", g->env->env_id);
+	for (int i = 0; i < GUEST_NHYPERCALLS; i++) {
+		if (!g->nhypercalls[i])
+			continue;
+		cprintf("%s %lu %s", sep, g->nhypercalls[i], names[i]);
+		if (i == VMX_VMCALL_IPCSEND && g->ipc_send_busy)
+			cprintf(" (%lu to a busy server)", g->ipc_send_busy);
+		sep = ",";
+	}
+	cprintf("\n");
+}
+
 /* Print guest g's exits by reason, its cycles and console bytes, as it dies. */
 static void
 guest_print_stats(struct guest *g)
@@ -95,6 +139,7 @@ guest_print_stats(struct guest *g)
 			cprintf("vmm: guest %08x exits: %lu with other reasons\n",
 				g->env->env_id, g->nexits[i]);
 	}
+	guest_print_hypercalls(g);
 	cprintf("vmm: guest %08x: %lu exits, %lu cycles from launch, %lu in the guest, "
 		"%lu port accesses refused\n", g->env->env_id, total,
 		g->tsc_launch ? now - g->tsc_launch : 0, g->tsc_in_guest, g->io_refused);
@@ -290,18 +335,27 @@ guest_mbmap(struct guest *g, uint64_t gpa)
 }
 
 /*
- * The host's CPUID answer for leaf and subleaf in regs (EAX, EBX, ECX,
- * EDX), without the virtualization extensions: VMX (leaf 1, ECX bit 5)
- * and SVM (leaf 0x80000001, ECX bit 2).
+ * The CPUID answer for leaf and subleaf in regs (EAX, EBX, ECX, EDX):
+ * the host's, without the virtualization extensions (VMX: leaf 1, ECX
+ * bit 5; SVM: leaf 0x80000001, ECX bit 2), with the hypervisor bit set
+ * and this monitor's own leaves at 0x40000000 (inc/vmx.h).
  */
 void
 guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
+	if ((leaf & 0xFFFF0000) == VMX_CPUID_SIGNATURE) {
+		memset(regs, 0, 4 * sizeof(regs[0]));
+		if (leaf == VMX_CPUID_SIGNATURE) {
+			regs[0] = VMX_CPUID_SIGNATURE;
+			memmove(&regs[1], VMX_SIGNATURE, 12);
+		}
+		return;
+	}
 	asm volatile("cpuid"
 		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
 		     : "a" (leaf), "c" (subleaf));
 	if (leaf == 1)
-		regs[2] &= ~(1 << 5);
+		regs[2] = (regs[2] & ~(1 << 5)) | VMX_CPUID_HYPERVISOR;
 	if (leaf == 0x80000001)
 		regs[2] &= ~(1 << 2);
 }
@@ -621,6 +675,23 @@ guest_ipc_deliver(struct Env *e, uint32_t value, struct PageInfo *pp, int perm)
 	return 0;
 }
 
+/*
+ * Guest g halted (HLT) to wait for something to happen.  The one event
+ * the monitor delivers is typed input (it injects no interrupts), so g
+ * sleeps, not runnable, until input arrives for it (sched_wake_cons_waiters)
+ * or someone stops it.  Returns false, and g goes on, if input is there
+ * already; true if the caller must stop running g.
+ */
+bool
+guest_halt(struct guest *g)
+{
+	if (cons_getc_owner(g->env->env_id, true))
+		return false;
+	g->env->env_cons_waiting = true;
+	g->env->env_status = ENV_NOT_RUNNABLE;
+	return true;
+}
+
 /* Hypercall VMX_VMCALL_POWEROFF: guest g asked to stop; say so (it dies next). */
 void
 guest_poweroff(struct guest *g)
@@ -655,6 +726,7 @@ guest_info(struct guest_info *info, int n)
 		gi.cycles_in_guest = g->tsc_in_guest;
 		gi.io_refused = g->io_refused;
 		gi.has_console = cons_owner() == e->env_id;
+		gi.halted = e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting;
 		if (count < n)
 			info[count] = gi;
 		count++;

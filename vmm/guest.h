@@ -19,6 +19,7 @@
 struct PageInfo;
 
 #define GUEST_NEXITS	66	// exit statistics slots (backend reason numbers)
+#define GUEST_NHYPERCALLS (VMX_VMCALL_TSC_HZ + 1)	// hypercall statistics slots
 
 struct guest {
 	struct Env *env;		// the guest env
@@ -30,6 +31,8 @@ struct guest {
 	uint64_t tsc_in_guest;		// TSC ticks from entries to exits
 	uint64_t nexits[GUEST_NEXITS];	// exits by reason; the last slot: others
 	uint64_t io_refused;		// port accesses refused
+	uint64_t nhypercalls[GUEST_NHYPERCALLS];	// by number; slot 0: unknown
+	uint64_t ipc_send_busy;		// IPCSENDs answered -E_IPC_NOT_RECV
 	void *vcpu;			// the backend's virtual CPU
 
 	// Host IPC: waiting in VMX_VMCALL_IPCRECV, and where a page lands.
@@ -133,6 +136,8 @@ int64_t	guest_cons_write(struct guest *g, uint64_t gpa, uint64_t len);
 int	guest_ipc_send(struct guest *g, uint64_t type, uint64_t value, uint64_t gpa, uint64_t perm);
 int	guest_ipc_recv(struct guest *g, uint64_t gpa);
 void	guest_poweroff(struct guest *g);
+void	guest_count_hypercall(struct guest *g, uint64_t number, int64_t result);
+bool	guest_halt(struct guest *g);
 
 #endif	/* !VMM_GUEST */
 

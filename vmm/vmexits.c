@@ -3,7 +3,8 @@
  * one handler for that reason.  Each handler promises to leave the
  * guest ready to resume (RIP past an emulated instruction, or an
  * exception injected) or to say that it must die, and returns what the
- * run loop does next (VMX_RESUME, VMX_INTR, VMX_YIELD, VMX_KILL).
+ * run loop does next (VMX_RESUME, VMX_INTR, VMX_YIELD, VMX_BLOCK,
+ * VMX_KILL).
  * Called with the kernel lock held and the guest's VMCS current.
  */
 #include <inc/x86.h>
@@ -114,14 +115,14 @@ exit_extint(struct guest *g, struct Trapframe *tf, uint64_t qual)
 }
 
 /*
- * The guest's time slice is over (it kept interrupts off for a whole
- * slice on a CPU that then holds host interrupts back): let the host
- * take whatever interrupt is pending, as for exit_extint.
+ * The guest's time slice is over: it goes to the back of the run queue.
+ * (The host's own timer is silent while a guest runs, so this is the
+ * guest's tick; it also ends a slice spent with interrupts off.)
  */
 static int
 exit_preemption_timer(struct guest *g, struct Trapframe *tf, uint64_t qual)
 {
-	return VMX_INTR;
+	return VMX_YIELD;
 }
 
 /* The guest shut down (triple fault): it dies. */
@@ -171,7 +172,8 @@ exit_cpuid(struct guest *g, struct Trapframe *tf, uint64_t qual)
  * Only the guest's kernel (CPL 0) may make them, except the IPC ones,
  * which the guest's file server makes from its user mode (fs/hostdisk.c,
  * lib/ipchost.c).  IPCRECV blocks the guest until a host env sends to
- * it; POWEROFF ends it; CONSWRITE prints a run of bytes on its console;
+ * it; an IPCSEND the server is too busy to take yields the CPU; POWEROFF
+ * ends it; CONSWRITE prints a run of bytes on its console;
  * TSC_HZ tells the host's TSC rate.
  */
 static int
@@ -179,6 +181,7 @@ exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
 {
 	struct PushRegs *r = &tf->tf_regs;
 	int64_t result;
+	bool busy;
 
 	if (guest_cpl() != 0 && r->reg_rax != VMX_VMCALL_IPCSEND
 	    && r->reg_rax != VMX_VMCALL_IPCRECV)
@@ -193,11 +196,14 @@ exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
 			break;
 		case VMX_VMCALL_IPCRECV:
 			skip_instruction();
-			if ((result = guest_ipc_recv(g, r->reg_rbx)) == 0)
+			result = guest_ipc_recv(g, r->reg_rbx);
+			guest_count_hypercall(g, VMX_VMCALL_IPCRECV, result);
+			if (result == 0)
 				return VMX_BLOCK;	// the sender sets RAX
 			r->reg_rax = result;
 			return VMX_RESUME;
 		case VMX_VMCALL_POWEROFF:
+			guest_count_hypercall(g, VMX_VMCALL_POWEROFF, 0);
 			guest_poweroff(g);
 			return VMX_KILL;
 		case VMX_VMCALL_CONSWRITE:
@@ -210,17 +216,24 @@ exit_vmcall(struct guest *g, struct Trapframe *tf, uint64_t qual)
 			result = -E_INVAL;
 			break;
 		}
+	guest_count_hypercall(g, r->reg_rax, result);
+	busy = r->reg_rax == VMX_VMCALL_IPCSEND && result == -E_IPC_NOT_RECV;
 	r->reg_rax = result;
 	skip_instruction();
-	return VMX_RESUME;
+	// A busy server cannot get back to receiving while the guest
+	// retries on this CPU: let it run before the guest retries.
+	return busy ? VMX_YIELD : VMX_RESUME;
 }
 
-/* HLT: the guest has nothing to do; it yields its CPU and stays runnable. */
+/*
+ * HLT: the guest has nothing to do until typed input arrives for it; it
+ * sleeps until then (guest_halt), or goes on if input is there already.
+ */
 static int
 exit_hlt(struct guest *g, struct Trapframe *tf, uint64_t qual)
 {
 	skip_instruction();
-	return VMX_YIELD;
+	return guest_halt(g) ? VMX_BLOCK : VMX_RESUME;
 }
 
 /* INVD: the caches are the host's; nothing to do. */

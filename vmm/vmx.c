@@ -203,14 +203,15 @@ vmx_control(const char *name, uint32_t msr, uint32_t required, uint32_t optional
  * milliseconds: the timer counts down once every 2^rate TSC ticks
  * (IA32_VMX_MISC bits 4:0), at the TSC rate time_init measured.
  *
- * Host interrupts alone should preempt a guest ("external-interrupt
- * exiting" is not masked by the guest's RFLAGS.IF), but Bochs 2.7 holds
- * them back while the guest has interrupts off; the timer makes sure
- * that such a guest still exits, so that the host can take them.  Every
- * exit costs, so the slice is long: GUEST_SLICE_MS while other envs
- * wait to run, GUEST_IDLE_SLICE_MS when none does (only an interrupt
- * can give the host work then, and it exits at once unless the guest
- * keeps interrupts off).
+ * The timer is the guest's tick: the host's own timer is silent while
+ * a guest runs (lapic_timer_quiet), since each host tick would cost the
+ * guest an exit.  Device interrupts still exit at once ("external-
+ * interrupt exiting" is not masked by the guest's RFLAGS.IF), except
+ * that Bochs 2.7 holds them back while the guest has interrupts off;
+ * the timer ends that guest's slice too.  Every exit costs, so slices
+ * are long: GUEST_SLICE_MS while other envs wait to run,
+ * GUEST_IDLE_SLICE_MS when none does (only an interrupt, which exits,
+ * or another CPU can give the host work then).
  */
 #define GUEST_SLICE_MS		50
 #define GUEST_IDLE_SLICE_MS	500
@@ -827,11 +828,17 @@ vmx_run_guest(struct Env *e)
 				     : vmx_caps.preemption_timer_idle);
 		host_kgs = rdmsr(MSR_KERNEL_GS_BASE);
 		wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+		// The preemption timer is the guest's tick: host ticks
+		// would only cost it exits (lapic_timer_quiet).
+		if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+			lapic_timer_quiet(true);
 		unlock_kernel();
 		t0 = read_tsc();
 		r = asm_vmrun(&e->env_tf, v->launched);
 		t1 = read_tsc();
 		lock_kernel();
+		if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+			lapic_timer_quiet(false);
 		vmx_restore_host();
 		v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 		wrmsr(MSR_KERNEL_GS_BASE, host_kgs);
@@ -874,8 +881,8 @@ vmx_run_guest(struct Env *e)
 			e->env_status = ENV_RUNNABLE;
 			sched_yield();
 		case VMX_BLOCK:
-			// Not runnable now (the hypercall said so); whoever
-			// wakes it makes it runnable again.
+			// Not runnable now (a hypercall or HLT said so);
+			// whoever wakes it makes it runnable again.
 			guest_cons_flush(g);
 			vmx_cpu_off();
 			sched_yield();

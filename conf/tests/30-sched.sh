@@ -83,6 +83,14 @@ add_test yield_cpus4 --cmdline "prog=yield nofs exit" --cpus 4 \
 	--expect '^All done in environment 00001000\.' \
 	--expect-seq '^Free pages: ([0-9]+) now, \1 after boot'
 
+# wait() sleeps in sys_env_wait until the child is gone (no polling);
+# the leak check shows the child's pages all came back.
+add_test testwait --cmdline "prog=testwait nofs exit" \
+	--expect-seq '^testwait: the child is gone$' \
+	--expect-seq '^testwait: the parent slept: it ran [0-9]+ times while its child yielded 500$' \
+	--expect-seq '^testwait: waiting for itself: invalid parameter$' \
+	--expect-seq '^testwait: waiting for a gone env: 0$' "${ENV_END[@]}"
+
 add_test stresssched --cmdline "prog=stresssched nofs exit" --cpus 4 --timeout 60 \
 	--expect-count 20 '^\[[0-9a-f]{8}\] stresssched on CPU [0-3]$' \
 	--expect-seq '^Free pages: ([0-9]+) now, \1 after boot' \

@@ -361,7 +361,8 @@ add_test sh_interactive --cmdline "prog=init exit" --func fs_shell_session --tim
 	--expect '^typed 10 of 10 commands' \
 	--forbid 'user panic' --forbid 'user fault'
 
-# testkbd: lines typed on the console come back.
+# testkbd: lines typed on the console come back, and the reader sleeps
+# between keys (sys_cons_wait) instead of polling.
 fs_kbd_session() {
 	fs_type "$1" "$2" 'Type a line: ' 'hello keyboard' 'a second line' 'quit'
 }
@@ -371,6 +372,7 @@ add_test testkbd --cmdline "prog=testkbd exit" --func fs_kbd_session --timeout 6
 	--expect-seq '^typed: hello keyboard$' \
 	--expect-seq '^typed: a second line$' \
 	--expect-seq '^typed: quit$' \
+	--expect-seq '^testkbd: slept while waiting: [0-9]+ runs for 34 keys$' \
 	--expect '^No runnable environments in the system!' \
 	--forbid 'user panic' --forbid 'user fault'
 

@@ -59,11 +59,13 @@ add_test vmm_guest_boot --bochs --timeout 180 "${VMM_HELLO[@]}" \
 	--forbid 'Unhandled VMEXIT' --forbid 'vmm: guest [0-9a-f]{8}: EPT violation at' \
 	--forbid 'VM entry failed'
 
-# The guest sees no VMX in CPUID (the monitor hides it).
+# The guest sees no VMX in CPUID (the monitor hides it), and the
+# monitor's signature at leaf 0x40000000 (inc/vmx.h: in_jos_guest).
 add_test vmm_guest_cpuid --bochs --cmdline "prog=vmm exit" --timeout 120 \
 	"${GUEST_START[@]}" \
 	--expect-seq "${G}"'guest: CPUID\.1:ECX\.VMX is clear$' \
-	--stop "${G}guest: CPUID" --forbid 'VMX is set'
+	--expect-seq "${G}"'guest: the monitor names itself \(CPUID leaf 0x40000000\)$' \
+	--stop "${G}guest: the monitor" --forbid 'VMX is set'
 
 # Every page the guest took (its memory, EPT tables, VMCS) comes back.
 # vmm reads its files through once before counting, so that the file
@@ -85,7 +87,8 @@ add_test vmm_eptcheck --bochs --cmdline "prog=eptcheck nofs exit" --timeout 120 
 # Exits one by one (user/vmmtest.c): COM1 emulated, other ports
 # refused, bad hypercalls answered, demand-zero memory, a guest that spins
 # without HLT still preempted, an access beyond guest memory and a triple
-# fault each kill only their guest; every page comes back.
+# fault each kill only their guest, a guest halted with no input sleeps
+# (no exits); every page comes back.
 add_test vmm_exits --bochs --cmdline "prog=vmmtest nofs exit" --timeout 120 \
 	--expect "${G}vmmtest guest: hello through COM1" \
 	--expect 'vmmtest: the host runs while the guest spins' \
@@ -93,6 +96,7 @@ add_test vmm_exits --bochs --cmdline "prog=vmmtest nofs exit" --timeout 120 \
 	--expect 'vmmtest: the wild guest is gone' \
 	--expect 'vmm: guest [0-9a-f]{8}: triple fault' \
 	--expect 'vmmtest: the triple-faulting guest is gone' \
+	--expect '^vmmtest: the halted guest sleeps: ([0-9]+) exits, \1 200 ms later$' \
 	--expect '^vmmtest: free pages before ([0-9]+) after \1$' \
 	--expect-seq '^vmmtest: done' \
 	--forbid 'vmmtest: .*want' --forbid 'vmmtest: FAILED'
