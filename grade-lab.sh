@@ -58,6 +58,10 @@ DECL_FILE=
 #                        the prompt after the last one (repeatable)
 #   --prompt STRING      the prompt --type waits for instead of `K> ` (e.g.
 #                        `$ ` for the shell); a fixed string, not a pattern
+#   --type-at STRING CMD type CMD once STRING (fixed) appears in the output
+#                        after the previous command was typed: for a
+#                        conversation whose prompts differ (e.g. a guest's
+#                        `] $ `); mixes with --type, in order (repeatable)
 #   --stop RE            stop the run as soon as a line matches RE
 #   --timeout SECONDS    give up after this long (default 30); reaching it
 #                        fails the test unless --timeout-ok is given
@@ -88,7 +92,7 @@ add_test() {
 		case $opt in
 		--cmdline | --expect | --expect-seq | --forbid | --type | --stop | \
 			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt) nargs=2 ;;
-		--expect-count) nargs=3 ;;
+		--expect-count | --type-at) nargs=3 ;;
 		esac
 		(($# >= nargs)) || die "$DECL_FILE: add_test $name: $opt needs $((nargs - 1)) argument(s)"
 		case $opt in
@@ -100,7 +104,10 @@ add_test() {
 			count+=$2$'\t'$3$'\n' ;;
 		--forbid) forbid+=$2$'\n' ;;
 		--allow-panic) panic_ok=1 ;;
-		--type) type+=$2$'\n' ;;
+		--type) type+=$'\t'$2$'\n' ;;
+		--type-at)
+			[[ -n $2 && $2 != *$'\t'* ]] || die "$DECL_FILE: add_test $name: bad --type-at prompt"
+			type+=$2$'\t'$3$'\n' ;;
 		--prompt) prompt=$2 ;;
 		--stop) stop=$2 ;;
 		--timeout) timeout=$2 ;;
@@ -222,6 +229,28 @@ items() {
 	done <<<"$1"
 }
 
+# Typing for a runner: CMDS holds the test's items (PROMPT<tab>CMD; an
+# empty PROMPT means the test's --prompt, counted from the start), TYPED
+# how many are typed, MARK the size of LOG when the last one was.
+# grade_type_step I LOG FD types the next command into FD once its prompt
+# has appeared; it succeeds when every command is typed and the last
+# one's prompt has appeared once more.
+grade_type_step() {
+	local i=$1 log=$2 fd=$3 item prompt
+	item=${CMDS[TYPED < ${#CMDS[@]} ? TYPED : ${#CMDS[@]} - 1]}
+	prompt=${item%%$'\t'*}
+	if [[ -z $prompt ]]; then
+		(($(grep -oF -- "${T_PROMPT[i]}" "$log" | wc -l) > TYPED)) || return 1
+	else
+		tail -c +$((MARK + 1)) "$log" | grep -qF -- "$prompt" || return 1
+	fi
+	((TYPED == ${#CMDS[@]})) && return 0
+	MARK=$(stat -c %s "$log")
+	printf '%s\r' "${item#*$'\t'}" >&"$fd"
+	TYPED=$((TYPED + 1))
+	return 1
+}
+
 # ---------------------------------------------------------------- runners
 #
 # A runner `runner_KIND I DIR` runs test I in DIR (which holds kernel.img and,
@@ -232,8 +261,9 @@ items() {
 # Boot under QEMU, serial console through the fifos DIR/serial.{in,out}.
 runner_qemu() {
 	local i=$1 dir=$2
-	local -a cmds
-	mapfile -t cmds < <(items "${T_TYPE[i]}")
+	local -a CMDS
+	local TYPED=0 MARK=0
+	mapfile -t CMDS < <(items "${T_TYPE[i]}")
 	local -a forbids
 	mapfile -t forbids < <(items "${T_FORBID[i]}")
 	((T_PANIC_OK[i])) || forbids+=("kernel panic")
@@ -249,7 +279,7 @@ runner_qemu() {
 	"${QCMD[@]}" -serial "pipe:$dir/serial" </dev/null >"$dir/qemu.err" 2>&1 &
 	local qpid=$!
 
-	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) typed=0 prompts how re
+	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) how re
 	while :; do
 		if ! kill -0 "$qpid" 2>/dev/null; then
 			how=exited
@@ -263,15 +293,9 @@ runner_qemu() {
 			grep -Eq -- "$re" "$dir/serial.log" && how=forbidden
 		done
 		[[ ${how:-} == forbidden ]] && break
-		if ((${#cmds[@]})); then
-			prompts=$(grep -oF -- "${T_PROMPT[i]}" "$dir/serial.log" | wc -l)
-			if ((typed < ${#cmds[@]} && prompts > typed)); then
-				printf '%s\r' "${cmds[typed]}" >&"$infd"
-				typed=$((typed + 1))
-			elif ((typed == ${#cmds[@]} && prompts > typed)); then
-				how=typed
-				break
-			fi
+		if ((${#CMDS[@]})) && grade_type_step "$i" "$dir/serial.log" "$infd"; then
+			how=typed
+			break
 		fi
 		if (($(now_ms) >= deadline)); then
 			how=timeout
@@ -302,8 +326,8 @@ runner_qemu() {
 	if [[ $how == exited && ! -s $dir/log ]]; then
 		echo "QEMU ended without output: $(head -n 1 "$dir/qemu.err")" >>"$dir/reasons"
 	fi
-	if [[ $how == timeout ]] && ((${#cmds[@]})); then
-		echo "typed $typed of ${#cmds[@]} commands before the timeout" >>"$dir/reasons"
+	if [[ $how == timeout ]] && ((${#CMDS[@]})); then
+		echo "typed $TYPED of ${#CMDS[@]} commands before the timeout" >>"$dir/reasons"
 	fi
 }
 
@@ -316,15 +340,16 @@ runner_qemu() {
 # --qemu-opt does not.
 runner_bochs() {
 	local i=$1 dir=$2
-	local -a cmds
-	mapfile -t cmds < <(items "${T_TYPE[i]}")
+	local -a CMDS
+	local TYPED=0 MARK=0
+	mapfile -t CMDS < <(items "${T_TYPE[i]}")
 	local -a forbids
 	mapfile -t forbids < <(items "${T_FORBID[i]}")
 	((T_PANIC_OK[i])) || forbids+=("kernel panic")
 
 	local fs= port= com1="mode=file, dev=$dir/serial.log"
 	[[ -f $dir/fs.img ]] && fs=$dir/fs.img
-	if ((${#cmds[@]})); then
+	if ((${#CMDS[@]})); then
 		# Spread the tests running at once over different ports.
 		port=$(grade_unused_port $((32000 + ($(id -u) * 16 + i * 3) % 8000)))
 		com1="mode=socket-server, dev=localhost:$port"
@@ -340,7 +365,7 @@ runner_bochs() {
 	bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
 	local bpid=$! sockfd= catpid=
 
-	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) typed=0 prompts how= re
+	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) how= re
 	if [[ -n $port ]]; then
 		# Bochs waits for this connection before it starts the machine.
 		until grade_port_listening "$port"; do
@@ -370,15 +395,10 @@ runner_bochs() {
 			grep -Eq -- "$re" "$dir/serial.log" && how=forbidden
 		done
 		[[ $how == forbidden ]] && break
-		if ((${#cmds[@]})) && [[ -n $sockfd ]]; then
-			prompts=$(grep -oF -- "${T_PROMPT[i]}" "$dir/serial.log" | wc -l)
-			if ((typed < ${#cmds[@]} && prompts > typed)); then
-				printf '%s\r' "${cmds[typed]}" >&"$sockfd"
-				typed=$((typed + 1))
-			elif ((typed == ${#cmds[@]} && prompts > typed)); then
-				how=typed
-				break
-			fi
+		if ((${#CMDS[@]})) && [[ -n $sockfd ]] \
+			&& grade_type_step "$i" "$dir/serial.log" "$sockfd"; then
+			how=typed
+			break
 		fi
 		if (($(now_ms) >= deadline)); then
 			how=timeout
@@ -424,8 +444,8 @@ runner_bochs() {
 	if [[ $how == exited && ! -s $dir/log ]]; then
 		echo "Bochs ended without output; see bochs.err in the log" >>"$dir/reasons"
 	fi
-	if [[ $how == timeout ]] && ((${#cmds[@]})); then
-		echo "typed $typed of ${#cmds[@]} commands before the timeout" >>"$dir/reasons"
+	if [[ $how == timeout ]] && ((${#CMDS[@]})); then
+		echo "typed $TYPED of ${#CMDS[@]} commands before the timeout" >>"$dir/reasons"
 	fi
 }
 

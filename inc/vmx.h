@@ -89,6 +89,8 @@ struct guest_info {
 	uint64_t io_refused;		// port accesses refused
 	uint32_t has_console;		// 1 if it holds the console input
 	uint32_t halted;		// 1 if it sleeps in HLT until input
+	uint32_t had_console;		// 1 if it holds the console or held it last
+	uint32_t pad;
 };
 #endif
 

@@ -23,6 +23,7 @@ static uint8_t input_ring[INPUT_RING_SIZE];
 static uint32_t input_head;	// next slot to read
 static uint32_t input_tail;	// next slot to fill
 static int input_owner;		// who reads it: 0 the host, else a guest's env id
+static int input_last_guest;	// the guest that held it last (0: none yet)
 
 /*
  * Drain a device: read_one returns a character, 0 to skip, -1 when
@@ -38,8 +39,10 @@ input_drain(int (*read_one)(void))
 			continue;
 		// The escape takes the console back from a guest (inc/vmx.h).
 		if (c == GUEST_CONS_ESCAPE && input_owner) {
-			cprintf("\nconsole: back to the host (guest %08x keeps running)\n",
+			cons_speak_as(CONS_SPEAKER_CONSOLE);	// on a line of its own
+			cprintf("console: back to the host (guest %08x keeps running)\n",
 				input_owner);
+			cons_speak_as(0);
 			cons_set_owner(0);
 			continue;
 		}
@@ -325,13 +328,27 @@ cons_init(void)
 /*
  * Give the typed input to owner from now on: a guest's env id, or 0 for
  * the host.  What was typed for the previous owner and not read yet is
- * dropped.
+ * dropped.  Whoever waits for a guest that loses the console wakes up
+ * (sys_env_wait): vmm then gives its shell the prompt back.
  */
 void
 cons_set_owner(int owner)
 {
+	int previous = input_owner;
+
 	input_owner = owner;
 	input_head = input_tail;
+	if (owner)
+		input_last_guest = owner;
+	if (previous && previous != owner)
+		sched_wake_env_waiters(previous);
+}
+
+/* The guest that holds the console input, or held it last; 0 if none did. */
+int
+cons_last_guest(void)
+{
+	return input_last_guest;
 }
 
 /* Who reads the typed input: 0 for the host, else a guest's env id. */
@@ -419,6 +436,13 @@ cons_flush(void)
 	guest_out_len = 0;
 }
 
+/* A guest's own console has one speaker: nothing to tell apart. */
+bool
+cons_speak_as(int writer)
+{
+	return true;
+}
+
 /* Print c: into the buffer, sent at a newline or when it is full. */
 void
 cputchar(int c)
@@ -436,13 +460,43 @@ cons_flush(void)
 {
 }
 
-/* Print c on COM1 and on the screen. */
+/*
+ * Whose text the console's current line holds (0: the host's, else a
+ * guest's env id), whether that line is unfinished, and whose text is
+ * being printed now.  Text from someone else never continues a line:
+ * it starts a new one, so that a guest's line always begins with its
+ * prefix, even when the host printed in the middle of it.
+ */
+static int line_writer;
+static bool line_open;
+static int speaker;
+
+/* Print c on COM1 and on the screen, as the current speaker's. */
 void
 cputchar(int c)
 {
+	if (line_open && line_writer != speaker) {
+		uart_write('\n');
+		if (screen)
+			screen_putc('\n');
+	}
+	line_writer = speaker;
+	line_open = c != '\n';
 	uart_write(c);
 	if (screen)	// none before cons_init
 		screen_putc(c);
+}
+
+/*
+ * What is printed from now on is writer's (0: the host's).  Returns
+ * whether writer starts a line (and so owes its prefix): false only if
+ * the console's current line is writer's own and unfinished.
+ */
+bool
+cons_speak_as(int writer)
+{
+	speaker = writer;
+	return !(line_open && line_writer == writer);
 }
 #endif
 

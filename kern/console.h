@@ -10,6 +10,11 @@ void cons_flush(void);		// send what a guest kernel holds back
 #ifdef VMM_GUEST
 int64_t cons_hypercall_write(uint64_t gpa, uint64_t len);
 #endif
+// Whose text follows: 0 the host's, a guest's env id, or the console's
+// own word; true if it starts a line.  Lines of different writers
+// never merge.
+bool cons_speak_as(int writer);
+#define CONS_SPEAKER_CONSOLE	(-1)
 void kbd_intr(void);		// IRQ 1
 void serial_intr(void);		// IRQ 4
 bool cons_input_hint(void);	// a device holds input (no lock needed)
@@ -18,6 +23,7 @@ void cons_poll(void);		// drain every input device
 // Who reads typed input: the host (0) or a guest env (its id).
 void cons_set_owner(int owner);
 int cons_owner(void);
+int cons_last_guest(void);
 int cons_getc_owner(int owner, bool peek);
 
 #endif

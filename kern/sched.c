@@ -79,7 +79,10 @@ sched_wake_cons_waiters(int owner)
 	}
 }
 
-/* Env envid is gone: make runnable every env in sys_env_wait for it. */
+/*
+ * Env envid is gone, or a guest lost the console: make runnable every
+ * env in sys_env_wait for it.
+ */
 void
 sched_wake_env_waiters(envid_t envid)
 {

@@ -63,9 +63,11 @@ sys_cons_wait(void)
 }
 
 /*
- * Sleep until env envid is gone; return 0 at once if it is already, or
- * -E_INVAL for the caller itself.  Anyone may wait for any env: that an
- * env exists is public (envs[] is readable by all).
+ * Sleep until env envid is gone, or, for a guest, until it loses the
+ * console (vmm waits for that too); return 0 at once if it is gone
+ * already, or -E_INVAL for the caller itself.  Callers look again after
+ * each wake-up.  Anyone may wait for any env: that an env exists is
+ * public (envs[] is readable by all).
  */
 static int
 sys_env_wait(envid_t envid)

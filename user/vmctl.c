@@ -8,6 +8,9 @@
  *   vmctl focus ENVID   give the console input to a guest; typing
  *                       Ctrl-] gives it back to the host
  *   vmctl focus 0       give it back to the host now
+ *   vmctl next          give the console to the next guest after the
+ *                       one holding it or that held it last (or to the
+ *                       first), in env order
  */
 #include <inc/lib.h>
 #include <inc/vmx.h>
@@ -45,8 +48,37 @@ list(void)
 static void
 usage(void)
 {
-	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host)\n");
+	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host) | next\n");
 	exit();
+}
+
+/* Give the console to guest id (0: the host) and say so. */
+static void
+focus(envid_t id)
+{
+	int r;
+
+	if ((r = sys_guest_focus(id)) < 0)
+		cprintf("vmctl: focus %08x: %e\n", id, r);
+	else if (id)
+		cprintf("vmctl: guest %08x has the console; Ctrl-] gives it back\n", id);
+}
+
+/*
+ * The guest after the one holding the console or that held it last, or
+ * the first; 0 if there is none.
+ */
+static envid_t
+next_guest(void)
+{
+	struct guest_info info[MAXGUESTS];
+	int n = sys_guest_info(info, MAXGUESTS);
+
+	n = MIN(n, MAXGUESTS);
+	for (int i = 0; i < n; i++)
+		if (info[i].has_console || info[i].had_console)
+			return info[(i + 1) % n].env_id;
+	return n > 0 ? info[0].env_id : 0;
 }
 
 void
@@ -59,17 +91,21 @@ umain(int argc, char **argv)
 		list();
 		return;
 	}
+	if (argc == 2 && strcmp(argv[1], "next") == 0) {
+		if (!(id = next_guest()))
+			cprintf("No guests.\n");
+		else
+			focus(id);
+		return;
+	}
 	if (argc != 3)
 		usage();
 	id = strtol(argv[2], NULL, 16);
 	if (strcmp(argv[1], "stop") == 0) {
 		if ((r = sys_guest_stop(id)) < 0)
 			cprintf("vmctl: stop %08x: %e\n", id, r);
-	} else if (strcmp(argv[1], "focus") == 0) {
-		if ((r = sys_guest_focus(id)) < 0)
-			cprintf("vmctl: focus %08x: %e\n", id, r);
-		else if (id)
-			cprintf("vmctl: guest %08x has the console; Ctrl-] gives it back\n", id);
-	} else
+	} else if (strcmp(argv[1], "focus") == 0)
+		focus(id);
+	else
 		usage();
 }

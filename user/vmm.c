@@ -4,7 +4,9 @@
  * (an ELF64 file whose segments go to their physical addresses in the
  * guest) and the boot code /vmm/boot (to GUEST_BOOT_GPA), plus a page of
  * boot arguments (inc/guest.h).  Then it runs the guest, waits until the
- * guest is gone and says whether the host got all its pages back.
+ * guest is gone and says whether the host got all its pages back.  Once
+ * the guest loses the console (Ctrl-]), vmm waits in the background, so
+ * that the shell that started it prompts again.
  *
  *   vmm [TOKEN ...]   the guest kernel's command line (default: none,
  *                     which boots the guest's init and shell)
@@ -276,6 +278,49 @@ report_held(int64_t before, int64_t after, int held_before, int held_after)
 		(long) (before - after - (held_after - held_before)));
 }
 
+/* Whether guest holds the console input (sys_guest_info). */
+static bool
+guest_has_console(envid_t guest)
+{
+	struct guest_info info[16];
+	int n = sys_guest_info(info, 16);
+
+	for (int i = 0; i < n && i < 16; i++)
+		if (info[i].env_id == guest)
+			return info[i].has_console;
+	return false;
+}
+
+/*
+ * Wait until guest is gone.  If it loses the console while it runs
+ * (Ctrl-], or another guest took it), a child goes on waiting and this
+ * env ends, so that a shell waiting for vmm gets its prompt back; the
+ * child then does what is left (report, remove the disk file).
+ */
+static void
+wait_for_guest(envid_t guest)
+{
+	const volatile struct Env *e = &envs[ENVX(guest)];
+	bool detached = false;
+	envid_t child;
+
+	while (e->env_id == guest && e->env_status != ENV_FREE) {
+		sys_env_wait(guest);	// also wakes when the guest loses the console
+		if (detached || e->env_id != guest || e->env_status == ENV_FREE
+		    || guest_has_console(guest))
+			continue;
+		if ((child = fork()) < 0) {
+			cprintf("vmm: fork: %e; waiting for guest %08x here\n", child, guest);
+			detached = true;
+		} else if (child > 0) {
+			cprintf("vmm: guest %08x runs on without the console "
+				"(vmctl focus %08x gives it back)\n", guest, guest);
+			exit();
+		} else
+			detached = true;
+	}
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -337,7 +382,7 @@ umain(int argc, char **argv)
 		goto fail;
 	}
 
-	wait(guest);
+	wait_for_guest(guest);
 	after = sys_free_pages();
 	held_after = fs_held_pages();
 	cprintf("vmm: guest %08x is gone\n", guest);

@@ -413,17 +413,18 @@ guest_list(void)
 
 /*
  * Print what guest g has printed and not shown yet, after its line
- * prefix if it starts a line.
+ * prefix if it starts a line (a new one, if the host or another guest
+ * printed since its last unfinished line).
  */
 void
 guest_cons_flush(struct guest *g)
 {
 	if (g->cons_len == 0)
 		return;
-	if (!g->cons_midline)
+	if (cons_speak_as(g->env->env_id))
 		cprintf(GUEST_CONS_PREFIX, g->env->env_id);
 	cprintf("%.*s", g->cons_len, g->cons_line);
-	g->cons_midline = g->cons_line[g->cons_len - 1] != '\n';
+	cons_speak_as(0);
 	g->cons_len = 0;
 }
 
@@ -726,6 +727,7 @@ guest_info(struct guest_info *info, int n)
 		gi.cycles_in_guest = g->tsc_in_guest;
 		gi.io_refused = g->io_refused;
 		gi.has_console = cons_owner() == e->env_id;
+		gi.had_console = cons_last_guest() == e->env_id;
 		gi.halted = e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting;
 		if (count < n)
 			info[count] = gi;

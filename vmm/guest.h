@@ -46,7 +46,6 @@ struct guest {
 	int cons_len;
 	uint64_t cons_hypercall_bytes;	// printed by VMX_VMCALL_CONSWRITE
 	uint64_t cons_com1_bytes;	// written to the emulated COM1
-	bool cons_midline;		// part of the line is on the console already
 };
 
 #ifdef VMM_GUEST

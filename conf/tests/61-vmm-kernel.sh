@@ -26,6 +26,26 @@ add_test vmm_evil --bochs --cmdline "prog=vmevil exit" --timeout 180 \
 	--expect-seq '^vmevil: done' \
 	--forbid 'vmevil: .*want' --forbid 'vmevil: FAILED' --forbid 'Unhandled VMEXIT'
 
+# Hostile guests started one per run from the host's shell: after each,
+# the shell still answers, and then a real guest boots and ends cleanly.
+add_test vmm_evil_shell --bochs --timeout 240 --prompt '$ ' \
+	--type 'vmevil calls' --type 'vmevil wild' --type 'vmevil triple' \
+	--type 'vmevil cli' --type '/vmm/vmm prog=hello nofs exit' \
+	--type 'echo the host answers' \
+	--expect-seq '^vmevil: calls: the guest powered off' \
+	--expect-seq '^vmevil: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmevil: wild: the guest is gone' \
+	--expect-seq '^vmevil: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmevil: triple: the guest is gone' \
+	--expect-seq '^vmevil: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmevil: cli: the host ran while the guest spun' \
+	--expect-seq '^vmevil: free pages before ([0-9]+) after \1$' \
+	--expect-seq "${G}hello, world$" \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect-seq '^vmm: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^the host answers$' \
+	--forbid 'vmevil: .*want' --forbid 'vmevil: FAILED' --forbid 'Unhandled VMEXIT'
+
 # vmctl with no guest (QEMU: no VT-x needed): it says so; stopping a
 # non-guest is refused.
 add_test vmctl_noguest --cmdline "prog=vmctl nofs exit" \

@@ -72,3 +72,38 @@ add_test guest_bench --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq "${G}"'bench: hypercall round trip \(refused IPCSEND\) +[0-9]+ cycles$' \
 	--expect-seq "${G}"'fsbench: read /bench\.1m \(1024 KB, cold[^)]*\): [0-9]+ ms, [0-9]+ KB/s' \
 	--expect-seq "${G}"'bench: done$'
+
+# The console between two guests and the host.  Each guest writes its
+# own /who; Ctrl-] gives the console back to the host, whose shell
+# prompts again (vmm waits on in the background); the next guest gets
+# the console; `vmctl next` hands it round, and `cat /who` shows which
+# guest's disk answered: typed input reaches only the guest holding the
+# console.  Both guests sleep (halted) at their prompts meanwhile.
+add_test guest_console --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm disk=a' \
+	--type-at '] $ ' 'echo first > /who' \
+	--type-at '] $ ' $'\x1d/vmm/vmm disk=b' \
+	--type-at '] $ ' 'echo second > /who' \
+	--type-at '] $ ' $'\x1d/vmctl list' \
+	--type-at '$ ' '/vmctl next' \
+	--type-at 'has the console' 'cat /who' \
+	--type-at '] $ ' $'\x1d/vmctl next' \
+	--type-at 'has the console' 'cat /who' \
+	--type-at '] $ ' $'\x1d/vmctl list' \
+	--type-at '$ ' 'echo done' \
+	--expect-seq "${G}hostdisk: /vmm/disk-a\.img" \
+	--expect-seq '^console: back to the host \(guest [0-9a-f]{8} keeps running\)$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} runs on without the console' \
+	--expect-seq "${G}hostdisk: /vmm/disk-b\.img" \
+	--expect-seq '^console: back to the host' \
+	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
+	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
+	--expect-seq '^vmctl: guest [0-9a-f]{8} has the console' \
+	--expect-seq "${G}cat /who$" \
+	--expect-seq "${G}first$" \
+	--expect-seq '^vmctl: guest [0-9a-f]{8} has the console' \
+	--expect-seq "${G}cat /who$" \
+	--expect-seq "${G}second$" \
+	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
+	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
+	--forbid 'vmctl: .*: ' --forbid '^\$ cat'
