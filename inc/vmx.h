@@ -91,6 +91,8 @@ struct guest_info {
 	uint32_t halted;		// 1 if it sleeps in HLT until input
 	uint32_t had_console;		// 1 if it holds the console or held it last
 	uint32_t pad;
+	uint64_t run_ms;		// milliseconds since its first entry
+	uint64_t in_guest_ms;		// of which inside the guest
 };
 #endif
 

@@ -2,7 +2,8 @@
  * vmctl: the host user's control of guests.
  *   vmctl list          each guest: env id, memory, state (halted: it
  *                       sleeps in HLT until input arrives), VM exits,
- *                       cycles since launch, refused port accesses, and
+ *                       milliseconds since launch and inside the guest,
+ *                       refused port accesses, and
  *                       which one holds the console input
  *   vmctl stop ENVID    destroy a guest (any env may stop a guest)
  *   vmctl focus ENVID   give the console input to a guest; typing
@@ -35,14 +36,15 @@ list(void)
 		cprintf("No guests.\n");
 		return;
 	}
-	cprintf("guest     memory    state     exits       cycles      refused  console\n");
+	cprintf("guest     memory    state     exits       run ms    in guest  refused  console\n");
 	for (int i = 0; i < n && i < MAXGUESTS; i++)
-		cprintf("%08x  %4ld MiB  %-8s  %-10ld  %-10ld  %-7ld  %s\n",
+		cprintf("%08x  %4ld MiB  %-8s  %-10ld  %-8ld  %-8ld  %-7ld  %s\n",
 		       info[i].env_id, (long) (info[i].mem_size >> 20),
 		       info[i].halted ? "halted"
 		       : info[i].status < 5 ? states[info[i].status] : "?",
-		       (long) info[i].exits, (long) info[i].cycles,
-		       (long) info[i].io_refused, info[i].has_console ? "yes" : "");
+		       (long) info[i].exits, (long) info[i].run_ms,
+		       (long) info[i].in_guest_ms, (long) info[i].io_refused,
+		       info[i].has_console ? "yes" : "");
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <kern/pmap.h>
 #include <kern/cpu.h>
 #include <kern/console.h>
+#include <kern/lapic.h>
 #include <vmm/guest.h>
 #include <vmm/ept.h>
 #include <vmm/vmx.h>
@@ -728,6 +729,10 @@ guest_info(struct guest_info *info, int n)
 		gi.io_refused = g->io_refused;
 		gi.has_console = cons_owner() == e->env_id;
 		gi.had_console = cons_last_guest() == e->env_id;
+		if (time_tsc_hz() >= 1000) {
+			gi.run_ms = gi.cycles / (time_tsc_hz() / 1000);
+			gi.in_guest_ms = gi.cycles_in_guest / (time_tsc_hz() / 1000);
+		}
 		gi.halted = e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting;
 		if (count < n)
 			info[count] = gi;

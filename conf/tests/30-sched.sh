@@ -29,6 +29,13 @@ for cpus in 1 4; do
 		--expect-seq '^No runnable environments in the system!'
 done
 
+# The same under Bochs with two CPUs, where the monitor's tests run.
+add_test forktree_bochs_cpus2 --bochs --cpus 2 --cmdline "prog=forktree nofs exit" \
+	--timeout 200 \
+	--expect-count 15 "^[0-9a-f]{4}: I am '[01]{0,3}'$" \
+	--expect-seq '^Free pages: ([0-9]+) now, \1 after boot' \
+	--expect-seq '^No runnable environments in the system!'
+
 add_test faultdie --cmdline "prog=faultdie nofs exit" \
 	--expect-seq '^i faulted at va deadbeef, err 6' \
 	--expect-seq '^\[00001000\] exiting gracefully' "${ENV_END[@]}"

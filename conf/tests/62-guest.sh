@@ -107,3 +107,13 @@ add_test guest_console --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
 	--forbid 'vmctl: .*: ' --forbid '^\$ cat'
+
+# Two guests on a host with two CPUs (Bochs): guests move between CPUs
+# (VMCLEAR on one, VMPTRLD on the other) and run side by side.
+add_test guest_two_cpus2 --bochs --cpus 2 --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm prog=hello disk=a exit & /vmm/vmm prog=writemotd disk=b exit' \
+	--type '/vmctl list' \
+	--expect "${G}hello, world" \
+	--expect "${G}writemotd: /motd rewritten" \
+	--expect-count 2 '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect '^No guests\.$' --forbid 'Unhandled VMEXIT'
