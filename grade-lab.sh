@@ -54,8 +54,9 @@ DECL_FILE=
 #                        always forbidden unless --allow-panic is given
 #   --allow-panic        do not forbid `kernel panic`
 #   --type CMD           type CMD at the monitor: each command is typed when
-#                        one more `K> ` prompt has appeared; the run stops at
-#                        the prompt after the last one (repeatable)
+#                        a `K> ` prompt has appeared since the previous one
+#                        was typed; the run stops at the prompt after the
+#                        last one (repeatable)
 #   --prompt STRING      the prompt --type waits for instead of `K> ` (e.g.
 #                        `$ ` for the shell); a fixed string, not a pattern
 #   --type-at STRING CMD type CMD once STRING (fixed) appears in the output
@@ -230,20 +231,17 @@ items() {
 }
 
 # Typing for a runner: CMDS holds the test's items (PROMPT<tab>CMD; an
-# empty PROMPT means the test's --prompt, counted from the start), TYPED
-# how many are typed, MARK the size of LOG when the last one was.
-# grade_type_step I LOG FD types the next command into FD once its prompt
-# has appeared; it succeeds when every command is typed and the last
-# one's prompt has appeared once more.
+# empty PROMPT means the test's --prompt), TYPED how many are typed, MARK
+# the size of LOG when the last one was.  grade_type_step I LOG FD types
+# the next command into FD once its prompt has appeared after MARK; it
+# succeeds when every command is typed and the last one's prompt has
+# appeared once more.
 grade_type_step() {
 	local i=$1 log=$2 fd=$3 item prompt
 	item=${CMDS[TYPED < ${#CMDS[@]} ? TYPED : ${#CMDS[@]} - 1]}
 	prompt=${item%%$'\t'*}
-	if [[ -z $prompt ]]; then
-		(($(grep -oF -- "${T_PROMPT[i]}" "$log" | wc -l) > TYPED)) || return 1
-	else
-		tail -c +$((MARK + 1)) "$log" | grep -qF -- "$prompt" || return 1
-	fi
+	[[ -n $prompt ]] || prompt=${T_PROMPT[i]}
+	grep -qF -- "$prompt" < <(tail -c +$((MARK + 1)) "$log") || return 1
 	((TYPED == ${#CMDS[@]})) && return 0
 	MARK=$(stat -c %s "$log")
 	printf '%s\r' "${item#*$'\t'}" >&"$fd"

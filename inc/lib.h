@@ -63,7 +63,7 @@ int	sys_guest_info(struct guest_info *info, int n);
 int	sys_guest_stop(envid_t envid);
 int	sys_guest_focus(envid_t envid);
 void	sys_cons_wait(void);
-int	sys_env_wait(envid_t envid);
+int	sys_env_wait(envid_t envid, int flags);
 void	sys_yield(void);
 
 /*

@@ -500,14 +500,23 @@ cons_speak_as(int writer)
 }
 #endif
 
-/* Wait for a typed character. */
+/*
+ * Wait for a typed character (the kernel monitor).  A guest kernel
+ * halts between looks, since each look at COM1 costs a VM exit and the
+ * monitor ends the HLT when input arrives (inc/vmx.h); the host polls.
+ */
 int
 getchar(void)
 {
 	int c;
 
-	while ((c = cons_getc()) == 0)
+	while ((c = cons_getc()) == 0) {
+#ifdef VMM_GUEST
+		asm volatile("hlt");
+#else
 		pause();
+#endif
+	}
 	return c;
 }
 

@@ -57,17 +57,18 @@ lapicw(int index, uint32_t value)
 }
 
 /*
- * Silence (quiet) or restart this CPU's timer interrupts.  The monitor
- * silences them while a guest runs on this CPU: the VMX-preemption
- * timer ends the guest's slice instead, and a host tick would only cost
- * the guest a VM exit.  The count keeps running; a masked tick is lost.
+ * Stop (quiet) or restart this CPU's timer.  The monitor stops it while
+ * a guest runs on this CPU: the VMX-preemption timer ends the guest's
+ * slice instead, and a host tick would only cost the guest a VM exit.
+ * A zero initial count stops the timer without a tick left pending (a
+ * masked timer may keep one, which would preempt whoever runs next at
+ * once: Bochs does); the restart begins a whole period.
  */
 void
 lapic_timer_quiet(bool quiet)
 {
 	if (lapic)
-		lapicw(TIMER, (quiet ? LVT_MASKED : 0) | TIMER_PERIODIC
-		       | (IRQ_OFFSET + IRQ_TIMER));
+		lapicw(TICR, quiet ? 0 : timer_period);
 }
 
 /* Wait, at most a second, for the last interrupt command to go out. */

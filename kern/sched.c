@@ -11,14 +11,46 @@
 #include <kern/spinlock.h>
 #include <kern/cpu.h>
 #include <kern/console.h>
+#include <kern/lapic.h>
 
 static void sched_halt(void) __attribute__((noreturn));
 
+#ifdef VMM_GUEST
+/*
+ * A guest kernel gets no interrupts, so nothing tells it of typed input
+ * while its envs keep running: while a reader sleeps in sys_cons_wait,
+ * look at COM1 (a VM exit) now and then, at most every 10 ms.
+ */
+static void
+guest_poll_console(void)
+{
+	static uint64_t last;
+	uint64_t now = read_tsc();
+
+	if (now - last < time_tsc_hz() / 100)
+		return;
+	for (int i = 0; i < env_slots_used; i++)
+		if (envs[i].env_cons_waiting && envs[i].env_status == ENV_NOT_RUNNABLE) {
+			last = now;
+			serial_intr();
+			return;
+		}
+}
+#endif
+
+/*
+ * Pick the next runnable env after the current one, round robin, and
+ * run it; keep the current one if nothing else can run; else idle.
+ */
 void
 sched_yield(void)
 {
 	int n = env_slots_used;
 	int start = curenv ? ENVX(curenv->env_id) + 1 : 0;
+
+#ifdef VMM_GUEST
+	guest_poll_console();
+#endif
 
 	// The next runnable env after the current one, wrapping around.
 	// Only slots that ever held an env are scanned: with few envs this
@@ -86,6 +118,8 @@ sched_wake_cons_waiters(int owner)
 void
 sched_wake_env_waiters(envid_t envid)
 {
+	if (envid == 0)		// 0 is no env: it would match everyone not waiting
+		return;
 	for (int i = 0; i < env_slots_used; i++) {
 		struct Env *e = &envs[i];
 
@@ -99,7 +133,9 @@ sched_wake_env_waiters(envid_t envid)
 /*
  * Nothing to run on this CPU.  With no env left anywhere, enter the
  * monitor.  Otherwise idle: release the kernel lock and halt with
- * interrupts on until the timer or a device wakes the CPU up.
+ * interrupts on until the timer or a device wakes the CPU up (a guest
+ * kernel, which has one CPU and no interrupts, halts until the monitor
+ * wakes it for typed input).
  */
 static void
 sched_halt(void)

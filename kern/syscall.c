@@ -64,19 +64,23 @@ sys_cons_wait(void)
 
 /*
  * Sleep until env envid is gone, or, for a guest, until it loses the
- * console (vmm waits for that too); return 0 at once if it is gone
- * already, or -E_INVAL for the caller itself.  Callers look again after
- * each wake-up.  Anyone may wait for any env: that an env exists is
- * public (envs[] is readable by all).
+ * console; return 0 at once if it is gone already (or, with flag
+ * ENV_WAIT_CONSOLE, if it is a guest without the console), -E_INVAL for
+ * the caller itself or unknown flags.  Callers look again after each
+ * wake-up.  Anyone may wait for any env: that an env exists is public
+ * (envs[] is readable by all).
  */
 static int
-sys_env_wait(envid_t envid)
+sys_env_wait(envid_t envid, int flags)
 {
 	struct Env *e = &envs[ENVX(envid)];
 
-	if (envid == 0 || envid == curenv->env_id)
+	if (envid == 0 || envid == curenv->env_id || (flags & ~ENV_WAIT_CONSOLE))
 		return -E_INVAL;
 	if (e->env_id != envid || e->env_status == ENV_FREE)
+		return 0;
+	if ((flags & ENV_WAIT_CONSOLE) && e->env_type == ENV_TYPE_GUEST
+	    && cons_owner() != envid)
 		return 0;
 	curenv->env_wait_env = envid;
 	sleep_until_woken();
@@ -141,6 +145,7 @@ sys_env_set_status(envid_t envid, int status)
 		return r;
 	if (e->env_status != ENV_RUNNABLE && e->env_status != ENV_NOT_RUNNABLE)
 		return -E_INVAL;	// running or dying: not ours to change
+	// Whatever e slept waiting for, its parent decides now.
 	e->env_status = status;
 	e->env_cons_waiting = false;
 	e->env_wait_env = 0;
@@ -475,7 +480,7 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 	case SYS_cons_wait:
 		return sys_cons_wait();
 	case SYS_env_wait:
-		return sys_env_wait(a1);
+		return sys_env_wait(a1, a2);
 	default:
 		return -E_NO_SYS;
 	}

@@ -163,9 +163,10 @@ trap(struct Trapframe *tf)
 
 	// An interrupt that woke this CPU from the idle halt: the CPU gave
 	// up the kernel lock when it went idle, so take it again -- unless
-	// it is only the timer and nothing waits to run, in which case go
-	// straight back to the halt without touching the lock (idle CPUs
-	// would otherwise keep the lock busy on slow emulators).
+	// it is only the timer, nothing waits to run and no typed input
+	// waits in a device, in which case go straight back to the halt
+	// without touching the lock (idle CPUs would otherwise keep the
+	// lock busy on slow emulators).
 	if (thiscpu->cpu_status == CPU_HALTED) {
 		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()
 		    && !cons_input_hint()) {

@@ -185,9 +185,12 @@ sys_cons_wait(void)
 	syscall(SYS_cons_wait, 0, 0, 0, 0, 0, 0);
 }
 
-/* Sleep until env envid is gone (at once if it is). */
+/*
+ * Sleep until env envid is gone (at once if it is), or a guest envid
+ * loses the console; flags: 0 or ENV_WAIT_CONSOLE (inc/syscall.h).
+ */
 int
-sys_env_wait(envid_t envid)
+sys_env_wait(envid_t envid, int flags)
 {
-	return syscall(SYS_env_wait, 0, envid, 0, 0, 0, 0);
+	return syscall(SYS_env_wait, 0, envid, flags, 0, 0, 0);
 }

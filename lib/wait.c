@@ -12,5 +12,5 @@ wait(envid_t envid)
 	e = &envs[ENVX(envid)];
 	// The kernel puts us to sleep; look again after each wake-up.
 	while (e->env_id == envid && e->env_status != ENV_FREE)
-		sys_env_wait(envid);
+		sys_env_wait(envid, 0);
 }

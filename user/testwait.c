@@ -27,6 +27,6 @@ umain(int argc, char **argv)
 		c->env_id == child && c->env_status != ENV_FREE ? "still there" : "gone");
 	cprintf("testwait: the parent %s: it ran %u times while its child yielded 500\n",
 		runs < 10 ? "slept" : "polled", runs);
-	cprintf("testwait: waiting for itself: %e\n", sys_env_wait(thisenv->env_id));
-	cprintf("testwait: waiting for a gone env: %d\n", sys_env_wait(child));
+	cprintf("testwait: waiting for itself: %e\n", sys_env_wait(thisenv->env_id, 0));
+	cprintf("testwait: waiting for a gone env: %d\n", sys_env_wait(child, 0));
 }

@@ -305,7 +305,8 @@ wait_for_guest(envid_t guest)
 	envid_t child;
 
 	while (e->env_id == guest && e->env_status != ENV_FREE) {
-		sys_env_wait(guest);	// also wakes when the guest loses the console
+		// Until it is gone or loses the console (at once if it has).
+		sys_env_wait(guest, detached ? 0 : ENV_WAIT_CONSOLE);
 		if (detached || e->env_id != guest || e->env_status == ENV_FREE
 		    || guest_has_console(guest))
 			continue;

@@ -11,6 +11,8 @@
  *           fault.
  *   halt:   halts with no input for it: it must sleep (state halted, no
  *           more exits, not past its HLT) until this env stops it.
+ *   busy:   exits all the time (CPUID in a loop): its time slice must
+ *           still end, so that this env gets the CPU again and again.
  * Every page the guests took must be back at the end.
  */
 #include <inc/lib.h>
@@ -34,6 +36,7 @@ extern const char spin_guest[], spin_guest_end[];
 extern const char wild_guest[], wild_guest_end[];
 extern const char triple_guest[], triple_guest_end[];
 extern const char halt_guest[], halt_guest_end[];
+extern const char busy_guest[], busy_guest_end[];
 asm(".pushsection .rodata\n"
     ".code16\n"
     "spin_guest:\n"
@@ -106,6 +109,13 @@ asm(".pushsection .rodata\n"
     "1:	hlt\n"
     "	jmp	1b\n"
     "halt_guest_end:\n"
+
+    "busy_guest:\n"
+    "1:	movl	$0, %eax\n"
+    "	cpuid\n"
+    "	incl	0x8fe0\n"
+    "	jmp	1b\n"
+    "busy_guest_end:\n"
     ".code64\n"
     ".popsection\n");
 
@@ -201,6 +211,38 @@ test_halt(void)
 	wait(guest);
 }
 
+/*
+ * The busy guest exits all the time; exits must not renew its slice:
+ * while it runs, this env, yielding, still gets the CPU many times in
+ * 500 ms (once per slice), and the guest progresses too.
+ */
+static void
+test_busy(void)
+{
+	volatile uint32_t *counter = (volatile uint32_t *) (SHARED_VA + SPIN_COUNTER);
+	envid_t guest = tinyguest_start(busy_guest, busy_guest_end);
+	unsigned deadline;
+	uint32_t before;
+	int turns = 0;
+
+	sys_yield();	// let it start
+	before = *counter;
+	deadline = sys_time_msec() + 500;
+	while (sys_time_msec() < deadline) {
+		turns++;
+		sys_yield();
+	}
+	if (turns < 5 || *counter == before) {
+		cprintf("vmmtest: busy guest: this env ran %d times in 500 ms, the guest "
+			"counted %u (FAILED)\n", turns, *counter - before);
+		failures++;
+	} else
+		cprintf("vmmtest: the host runs while the guest exits all the time "
+			"(%d turns in 500 ms)\n", turns);
+	sys_env_destroy(guest);
+	wait(guest);
+}
+
 /* A guest that must kill itself: wait until the kernel has freed it. */
 static void
 test_dies(const char *what, const char *code, const char *end)
@@ -237,6 +279,7 @@ umain(int argc, char **argv)
 	test_dies("wild", wild_guest, wild_guest_end);
 	test_dies("triple-faulting", triple_guest, triple_guest_end);
 	test_halt();
+	test_busy();
 	after = sys_free_pages();
 	cprintf("vmmtest: free pages before %ld after %ld\n", before, after);
 	cprintf("vmmtest: %s\n", failures ? "FAILED" : "done");

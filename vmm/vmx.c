@@ -199,9 +199,8 @@ vmx_control(const char *name, uint32_t msr, uint32_t required, uint32_t optional
 }
 
 /*
- * The VMX-preemption timer's start value for a time slice of ms
- * milliseconds: the timer counts down once every 2^rate TSC ticks
- * (IA32_VMX_MISC bits 4:0), at the TSC rate time_init measured.
+ * Time slices and the VMX-preemption timer, which counts down once
+ * every 2^rate TSC ticks (IA32_VMX_MISC bits 4:0).
  *
  * The timer is the guest's tick: the host's own timer is silent while
  * a guest runs (lapic_timer_quiet), since each host tick would cost the
@@ -211,22 +210,40 @@ vmx_control(const char *name, uint32_t msr, uint32_t required, uint32_t optional
  * the timer ends that guest's slice too.  Every exit costs, so slices
  * are long: GUEST_SLICE_MS while other envs wait to run,
  * GUEST_IDLE_SLICE_MS when none does (only an interrupt, which exits,
- * or another CPU can give the host work then).
+ * or another CPU can give the host work then).  A slice runs from the
+ * guest's turn on the CPU to its end, across the exits in between.
  */
 #define GUEST_SLICE_MS		50
 #define GUEST_IDLE_SLICE_MS	500
-static uint32_t
-vmx_time_slice(unsigned ms)
+
+/* TSC ticks in ms milliseconds, at the rate time_init measured. */
+static uint64_t
+vmx_tsc_ms(unsigned ms)
 {
 	uint64_t tsc_per_ms = time_tsc_hz() / 1000;
-	uint64_t ticks;
 
 	if (!tsc_per_ms) {
 		uint64_t t = read_tsc();
 		microdelay(1000);
 		tsc_per_ms = read_tsc() - t;
 	}
-	ticks = (tsc_per_ms * ms) >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1F);
+	return tsc_per_ms * ms;
+}
+
+/*
+ * The preemption timer's value for the rest of a slice that began at
+ * TSC slice_start; 0 if the slice is over.  The slice is the short one
+ * as soon as another env waits to run.
+ */
+static uint32_t
+vmx_slice_timer(uint64_t slice_start)
+{
+	uint64_t len = sched_runnable_hint() ? vmx_caps.slice_tsc : vmx_caps.slice_idle_tsc;
+	uint64_t now = read_tsc(), ticks;
+
+	if (now - slice_start >= len)
+		return 0;
+	ticks = (len - (now - slice_start)) >> vmx_caps.timer_shift;
 	return ticks == 0 ? 1 : ticks > 0xFFFFFFFF ? 0xFFFFFFFF : ticks;
 }
 
@@ -308,8 +325,9 @@ vmx_check_ept(void)
 		return -E_NOT_SUPP;
 	}
 	if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
-		vmx_caps.preemption_timer = vmx_time_slice(GUEST_SLICE_MS);
-		vmx_caps.preemption_timer_idle = vmx_time_slice(GUEST_IDLE_SLICE_MS);
+		vmx_caps.slice_tsc = vmx_tsc_ms(GUEST_SLICE_MS);
+		vmx_caps.slice_idle_tsc = vmx_tsc_ms(GUEST_IDLE_SLICE_MS);
+		vmx_caps.timer_shift = rdmsr(MSR_IA32_VMX_MISC) & 0x1F;
 	}
 	return 0;
 }
@@ -580,8 +598,8 @@ vmx_vmcs_init(struct guest *g, struct vmx_vcpu *v)
 	vmcs_writenatural(VMCS_GUEST_RFLAGS, 0x2);
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
-	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
-		vmcs_write32(VMCS_PREEMPTION_TIMER, vmx_caps.preemption_timer);
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)	// set again at each entry
+		vmcs_write32(VMCS_PREEMPTION_TIMER, 0xFFFFFFFF);
 	vmcs_writenatural(VMCS_GUEST_PENDING_DEBUG, 0);
 	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_writenatural(VMCS_GUEST_SYSENTER_ESP, 0);
@@ -804,7 +822,8 @@ vmx_run_guest(struct Env *e)
 	struct vmx_vcpu *v = g->vcpu;
 	struct vmx_cpu *c = &vmx_cpus[cpunum()];
 	uint32_t cpubit = 1U << cpunum();
-	uint64_t host_kgs, t0, t1;
+	uint64_t host_kgs, t0, t1, slice_start = read_tsc();
+	uint32_t timer = 0;
 	int r, action;
 
 	for (;;) {
@@ -821,11 +840,12 @@ vmx_run_guest(struct Env *e)
 		if (!g->tsc_launch)
 			g->tsc_launch = read_tsc();
 
-		// Each entry starts a fresh slice: short if others wait to run.
-		if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
-			vmcs_write32(VMCS_PREEMPTION_TIMER, sched_runnable_hint()
-				     ? vmx_caps.preemption_timer
-				     : vmx_caps.preemption_timer_idle);
+		// The rest of this turn's slice (vmx_slice_timer).
+		if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
+			if (!(timer = vmx_slice_timer(slice_start)))
+				goto yield;
+			vmcs_write32(VMCS_PREEMPTION_TIMER, timer);
+		}
 		host_kgs = rdmsr(MSR_KERNEL_GS_BASE);
 		wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
 		// The preemption timer is the guest's tick: host ticks
@@ -870,12 +890,15 @@ vmx_run_guest(struct Env *e)
 			guest_cons_flush(g);
 			// The interrupt is still pending: let it in through
 			// the IDT, as into an idle kernel.  The handler may
-			// schedule (the timer does); otherwise it comes back
-			// through env_run, or here if it went away.
+			// schedule; otherwise it comes back here.  An env it
+			// woke (a key for the host shell) runs at once.
 			vmx_cpu_off();
 			asm volatile("sti; nop; cli" : : : "memory");
+			if (sched_runnable_hint())
+				goto yield;
 			continue;
 		case VMX_YIELD:
+		yield:
 			guest_cons_flush(g);
 			vmx_cpu_off();
 			e->env_status = ENV_RUNNABLE;

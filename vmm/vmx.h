@@ -105,8 +105,10 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1;
 	uint64_t cr4_fixed0, cr4_fixed1;
 	uint64_t ept_vpid;		// IA32_VMX_EPT_VPID_CAP
-	uint32_t preemption_timer;	// VMX-preemption timer start value, if used
-	uint32_t preemption_timer_idle;	// the same when no other env is runnable
+	uint64_t slice_tsc;		// a guest's time slice in TSC ticks, while
+					// other envs wait to run (preemption timer)
+	uint64_t slice_idle_tsc;	// the same when no other env does
+	unsigned timer_shift;		// the timer counts once every 2^shift ticks
 };
 extern struct vmx_caps vmx_caps;
 
