@@ -249,6 +249,32 @@ grade_type_step() {
 	return 1
 }
 
+# One look at a running test (for the runners): sets the caller's `how`
+# and succeeds if the run ends now (stopped, forbidden, typed, timeout).
+# Uses the caller's forbids and CMDS; FD takes the typing (empty: none).
+grade_poll_end() {
+	local i=$1 log=$2 fd=$3 deadline=$4 re
+	if [[ -n ${T_STOP[i]} ]] && grep -Eq -- "${T_STOP[i]}" "$log"; then
+		how=stopped
+		return 0
+	fi
+	for re in "${forbids[@]}"; do
+		if grep -Eq -- "$re" "$log"; then
+			how=forbidden
+			return 0
+		fi
+	done
+	if ((${#CMDS[@]})) && [[ -n $fd ]] && grade_type_step "$i" "$log" "$fd"; then
+		how=typed
+		return 0
+	fi
+	if (($(now_ms) >= deadline)); then
+		how=timeout
+		return 0
+	fi
+	return 1
+}
+
 # ---------------------------------------------------------------- runners
 #
 # A runner `runner_KIND I DIR` runs test I in DIR (which holds kernel.img and,
@@ -277,28 +303,13 @@ runner_qemu() {
 	"${QCMD[@]}" -serial "pipe:$dir/serial" </dev/null >"$dir/qemu.err" 2>&1 &
 	local qpid=$!
 
-	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) how re
+	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) how
 	while :; do
 		if ! kill -0 "$qpid" 2>/dev/null; then
 			how=exited
 			break
 		fi
-		if [[ -n ${T_STOP[i]} ]] && grep -Eq -- "${T_STOP[i]}" "$dir/serial.log"; then
-			how=stopped
-			break
-		fi
-		for re in "${forbids[@]}"; do
-			grep -Eq -- "$re" "$dir/serial.log" && how=forbidden
-		done
-		[[ ${how:-} == forbidden ]] && break
-		if ((${#CMDS[@]})) && grade_type_step "$i" "$dir/serial.log" "$infd"; then
-			how=typed
-			break
-		fi
-		if (($(now_ms) >= deadline)); then
-			how=timeout
-			break
-		fi
+		grade_poll_end "$i" "$dir/serial.log" "$infd" "$deadline" && break
 		sleep 0.05
 	done
 
@@ -363,7 +374,7 @@ runner_bochs() {
 	bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
 	local bpid=$! sockfd= catpid=
 
-	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) how= re
+	local deadline=$(($(now_ms) + T_TIMEOUT[i] * 1000)) how=
 	if [[ -n $port ]]; then
 		# Bochs waits for this connection before it starts the machine.
 		until grade_port_listening "$port"; do
@@ -385,23 +396,7 @@ runner_bochs() {
 			how=exited
 			break
 		fi
-		if [[ -n ${T_STOP[i]} ]] && grep -Eq -- "${T_STOP[i]}" "$dir/serial.log"; then
-			how=stopped
-			break
-		fi
-		for re in "${forbids[@]}"; do
-			grep -Eq -- "$re" "$dir/serial.log" && how=forbidden
-		done
-		[[ $how == forbidden ]] && break
-		if ((${#CMDS[@]})) && [[ -n $sockfd ]] \
-			&& grade_type_step "$i" "$dir/serial.log" "$sockfd"; then
-			how=typed
-			break
-		fi
-		if (($(now_ms) >= deadline)); then
-			how=timeout
-			break
-		fi
+		grade_poll_end "$i" "$dir/serial.log" "$sockfd" "$deadline" && break
 		sleep 0.1
 	done
 

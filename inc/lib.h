@@ -60,6 +60,7 @@ envid_t	sys_env_mkguest(uint64_t gphysz, uint64_t gRIP);
 int64_t	sys_free_pages(void);
 struct guest_info;
 int	sys_guest_info(struct guest_info *info, int n);
+bool	guest_info_of(envid_t id, struct guest_info *gi);	// lib/guestinfo.c
 int	sys_guest_stop(envid_t envid);
 int	sys_guest_focus(envid_t envid);
 void	sys_cons_wait(void);

@@ -29,8 +29,8 @@ enum {
 	NSYSCALLS
 };
 
-// sys_env_wait flag: also return at once if the env is a guest that
-// does not hold the console (vmm: give the shell back then).
+// sys_env_wait flag: also return at once if the env is a guest and the
+// host holds the console (vmm: give the shell back then).
 #define ENV_WAIT_CONSOLE	0x1
 
 #endif

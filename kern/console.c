@@ -37,13 +37,16 @@ input_drain(int (*read_one)(void))
 	while ((c = read_one()) != -1) {
 		if (c == 0)
 			continue;
-		// The escape takes the console back from a guest (inc/vmx.h).
-		if (c == GUEST_CONS_ESCAPE && input_owner) {
-			cons_speak_as(CONS_SPEAKER_CONSOLE);	// on a line of its own
-			cprintf("console: back to the host (guest %08x keeps running)\n",
-				input_owner);
-			cons_speak_as(0);
-			cons_set_owner(0);
+		// The escape takes the console back from a guest (inc/vmx.h);
+		// when the host holds it already, it does nothing.
+		if (c == GUEST_CONS_ESCAPE) {
+			if (input_owner) {
+				cons_speak_as(CONS_SPEAKER_CONSOLE);	// on a line of its own
+				cprintf("console: back to the host (guest %08x keeps running)\n",
+					input_owner);
+				cons_speak_as(0);
+				cons_set_owner(0);
+			}
 			continue;
 		}
 		input_ring[input_tail] = c;
@@ -328,8 +331,8 @@ cons_init(void)
 /*
  * Give the typed input to owner from now on: a guest's env id, or 0 for
  * the host.  What was typed for the previous owner and not read yet is
- * dropped.  Whoever waits for a guest that loses the console wakes up
- * (sys_env_wait): vmm then gives its shell the prompt back.
+ * dropped.  When the host gets it back, whoever waits for a guest wakes
+ * up (sys_env_wait): vmm then gives its shell the prompt back.
  */
 void
 cons_set_owner(int owner)
@@ -340,8 +343,8 @@ cons_set_owner(int owner)
 	input_head = input_tail;
 	if (owner)
 		input_last_guest = owner;
-	if (previous && previous != owner)
-		sched_wake_env_waiters(previous);
+	if (previous && owner == 0)
+		sched_wake_guest_waiters();
 }
 
 /* The guest that holds the console input, or held it last; 0 if none did. */

@@ -111,10 +111,7 @@ sched_wake_cons_waiters(int owner)
 	}
 }
 
-/*
- * Env envid is gone, or a guest lost the console: make runnable every
- * env in sys_env_wait for it.
- */
+/* Env envid is gone: make runnable every env in sys_env_wait for it. */
 void
 sched_wake_env_waiters(envid_t envid)
 {
@@ -124,6 +121,25 @@ sched_wake_env_waiters(envid_t envid)
 		struct Env *e = &envs[i];
 
 		if (e->env_wait_env != envid || e->env_status != ENV_NOT_RUNNABLE)
+			continue;
+		e->env_wait_env = 0;
+		e->env_status = ENV_RUNNABLE;
+	}
+}
+
+/*
+ * The console went back to the host: make runnable every env in
+ * sys_env_wait for a guest (vmm gives its shell the prompt back then).
+ */
+void
+sched_wake_guest_waiters(void)
+{
+	for (int i = 0; i < env_slots_used; i++) {
+		struct Env *e = &envs[i];
+		envid_t w = e->env_wait_env;
+
+		if (!w || e->env_status != ENV_NOT_RUNNABLE || envs[ENVX(w)].env_id != w
+		    || envs[ENVX(w)].env_type != ENV_TYPE_GUEST)
 			continue;
 		e->env_wait_env = 0;
 		e->env_status = ENV_RUNNABLE;

@@ -17,8 +17,10 @@ bool sched_any_env_alive(void);
 /* Typed input arrived for owner (0: the host, else a guest's env id). */
 void sched_wake_cons_waiters(int owner);
 
-/* Env envid is gone, or a guest lost the console: wake whoever waits
- * for it (sys_env_wait). */
+/* Env envid is gone: wake whoever waits for it (sys_env_wait). */
 void sched_wake_env_waiters(envid_t envid);
+
+/* The console went back to the host: wake whoever waits for a guest. */
+void sched_wake_guest_waiters(void);
 
 #endif

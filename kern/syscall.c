@@ -63,10 +63,10 @@ sys_cons_wait(void)
 }
 
 /*
- * Sleep until env envid is gone, or, for a guest, until it loses the
- * console; return 0 at once if it is gone already (or, with flag
- * ENV_WAIT_CONSOLE, if it is a guest without the console), -E_INVAL for
- * the caller itself or unknown flags.  Callers look again after each
+ * Sleep until env envid is gone, or, for a guest, until the console goes
+ * back to the host; return 0 at once if it is gone already (or, with
+ * flag ENV_WAIT_CONSOLE, if it is a guest and the host holds the
+ * console), -E_INVAL for the caller itself or unknown flags.  Callers look again after each
  * wake-up.  Anyone may wait for any env: that an env exists is public
  * (envs[] is readable by all).
  */
@@ -80,7 +80,7 @@ sys_env_wait(envid_t envid, int flags)
 	if (e->env_id != envid || e->env_status == ENV_FREE)
 		return 0;
 	if ((flags & ENV_WAIT_CONSOLE) && e->env_type == ENV_TYPE_GUEST
-	    && cons_owner() != envid)
+	    && cons_owner() == 0)
 		return 0;
 	curenv->env_wait_env = envid;
 	sleep_until_woken();

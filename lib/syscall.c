@@ -186,8 +186,9 @@ sys_cons_wait(void)
 }
 
 /*
- * Sleep until env envid is gone (at once if it is), or a guest envid
- * loses the console; flags: 0 or ENV_WAIT_CONSOLE (inc/syscall.h).
+ * Sleep until env envid is gone (at once if it is), or, for a guest,
+ * until the console goes back to the host; flags: 0 or
+ * ENV_WAIT_CONSOLE (inc/syscall.h).
  */
 int
 sys_env_wait(envid_t envid, int flags)

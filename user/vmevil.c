@@ -328,10 +328,10 @@ case_cli(void)
 {
 	volatile uint32_t *counter = (volatile uint32_t *) (SHARED_VA + R_COUNTER);
 	envid_t guest = tinyguest_start(cli_guest, cli_guest_end);
-	struct guest_info info[4];
+	struct guest_info gi;
 	unsigned deadline = sys_time_msec() + 5000;
 	uint32_t before;
-	int n, found = 0;
+	int found;
 
 	while (*counter == 0 && sys_time_msec() < deadline)
 		sys_yield();
@@ -343,10 +343,7 @@ case_cli(void)
 		cprintf("vmevil: cli: the guest made no progress\n");
 		failures++;
 	}
-	n = sys_guest_info(info, 4);
-	for (int i = 0; i < n && i < 4; i++)
-		if (info[i].env_id == guest && info[i].mem_size == GUEST_SIZE && info[i].exits > 0)
-			found = 1;
+	found = guest_info_of(guest, &gi) && gi.mem_size == GUEST_SIZE && gi.exits > 0;
 	expect(found, 1, "sys_guest_info lists the guest");
 	expect(sys_guest_stop(thisenv->env_id), -E_BAD_ENV, "sys_guest_stop of a non-guest");
 	expect(sys_guest_stop(guest), 0, "sys_guest_stop");

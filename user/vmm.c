@@ -5,7 +5,7 @@
  * guest) and the boot code /vmm/boot (to GUEST_BOOT_GPA), plus a page of
  * boot arguments (inc/guest.h).  Then it runs the guest, waits until the
  * guest is gone and says whether the host got all its pages back.  Once
- * the guest loses the console (Ctrl-]), vmm waits in the background, so
+ * the console goes back to the host (Ctrl-]), vmm waits in the background, so
  * that the shell that started it prompts again.
  *
  *   vmm [TOKEN ...]   the guest kernel's command line (default: none,
@@ -278,24 +278,25 @@ report_held(int64_t before, int64_t after, int held_before, int held_after)
 		(long) (before - after - (held_after - held_before)));
 }
 
-/* Whether guest holds the console input (sys_guest_info). */
+/* Whether the host holds the console input: no guest does. */
 static bool
-guest_has_console(envid_t guest)
+host_has_console(void)
 {
 	struct guest_info info[16];
 	int n = sys_guest_info(info, 16);
 
 	for (int i = 0; i < n && i < 16; i++)
-		if (info[i].env_id == guest)
-			return info[i].has_console;
-	return false;
+		if (info[i].has_console)
+			return false;
+	return true;
 }
 
 /*
- * Wait until guest is gone.  If it loses the console while it runs
- * (Ctrl-], or another guest took it), a child goes on waiting and this
- * env ends, so that a shell waiting for vmm gets its prompt back; the
- * child then does what is left (report, remove the disk file).
+ * Wait until guest is gone.  If the console goes back to the host while
+ * it runs (Ctrl-]), a child goes on waiting and this env ends, so that a
+ * shell waiting for vmm gets its prompt back; the child then does what
+ * is left (report, remove the disk file).  While another guest holds
+ * the console, vmm keeps waiting: typing would go to that guest.
  */
 static void
 wait_for_guest(envid_t guest)
@@ -305,10 +306,10 @@ wait_for_guest(envid_t guest)
 	envid_t child;
 
 	while (e->env_id == guest && e->env_status != ENV_FREE) {
-		// Until it is gone or loses the console (at once if it has).
+		// Until it is gone or the host has the console (at once if so).
 		sys_env_wait(guest, detached ? 0 : ENV_WAIT_CONSOLE);
 		if (detached || e->env_id != guest || e->env_status == ENV_FREE
-		    || guest_has_console(guest))
+		    || !host_has_console())
 			continue;
 		if ((child = fork()) < 0) {
 			cprintf("vmm: fork: %e; waiting for guest %08x here\n", child, guest);

@@ -166,21 +166,6 @@ test_spin(void)
 	wait(guest);
 }
 
-/* What sys_guest_info says of guest id; false if it is not there. */
-static bool
-guest_state(envid_t id, struct guest_info *gi)
-{
-	struct guest_info info[8];
-	int n = sys_guest_info(info, 8);
-
-	for (int i = 0; i < n && i < 8; i++)
-		if (info[i].env_id == id) {
-			*gi = info[i];
-			return true;
-		}
-	return false;
-}
-
 /*
  * The halt guest: once it reaches its HLT with no input for it, it
  * sleeps: no exit and no step past the HLT while this env runs 200 ms.
@@ -193,14 +178,14 @@ test_halt(void)
 	struct guest_info gi = { 0 };
 	uint64_t exits;
 
-	while (!(guest_state(guest, &gi) && gi.halted) && sys_time_msec() < deadline)
+	while (!(guest_info_of(guest, &gi) && gi.halted) && sys_time_msec() < deadline)
 		sys_yield();
 	expect(gi.halted, 1, "halt guest sleeps in HLT");
 	exits = gi.exits;
 	deadline = sys_time_msec() + 200;
 	while (sys_time_msec() < deadline)
 		sys_yield();
-	if (!guest_state(guest, &gi))
+	if (!guest_info_of(guest, &gi))
 		gi.halted = 0;
 	expect(gi.halted, 1, "halt guest still sleeps 200 ms later");
 	expect(gi.exits, exits, "halt guest's exits while it sleeps");
