@@ -115,9 +115,14 @@ int	remove(const char *path);
 int	sync(void);
 int	fs_held_pages(void);
 int	copy(char *src, char *dest);
+extern union Fsipc fsipcbuf;	// the request page sent to the file server
 
 // pageref.c
 int	pageref(void *addr);
+
+// malloc.c
+void	*malloc(size_t n);
+void	free(void *p);
 
 // spawn.c
 envid_t	spawn(const char *program, const char **argv);

@@ -29,8 +29,8 @@ guest_poll_console(void)
 
 	if (now - last < time_tsc_hz() / 100)
 		return;
-	for (int i = 0; i < env_slots_used; i++)
-		if (envs[i].env_cons_waiting && envs[i].env_status == ENV_NOT_RUNNABLE) {
+	for (int i = 0; i < env_scan_count(); i++)
+		if (env_scan(i)->env_cons_waiting && env_scan(i)->env_status == ENV_NOT_RUNNABLE) {
 			last = now;
 			serial_intr();
 			return;
@@ -45,8 +45,8 @@ guest_poll_console(void)
 void
 sched_yield(void)
 {
-	int n = env_slots_used;
-	int start = curenv ? ENVX(curenv->env_id) + 1 : 0;
+	int n = env_scan_count();
+	int start = curenv ? env_scan_pos(curenv) + 1 : 0;
 
 #ifdef VMM_GUEST
 	guest_poll_console();
@@ -56,7 +56,7 @@ sched_yield(void)
 	// Only slots that ever held an env are scanned: with few envs this
 	// keeps the time under the kernel lock short on slow emulators.
 	for (int i = 0; i < n; i++) {
-		struct Env *e = &envs[(start + i) % n];
+		struct Env *e = env_scan((start + i) % n);
 		if (e->env_status == ENV_RUNNABLE)
 			env_run(e);
 	}
@@ -73,8 +73,8 @@ sched_yield(void)
 bool
 sched_runnable_hint(void)
 {
-	for (int i = 0; i < env_slots_used; i++)
-		if (((volatile struct Env *) envs)[i].env_status == ENV_RUNNABLE)
+	for (int i = 0; i < env_scan_count(); i++)
+		if (((volatile struct Env *) env_scan(i))->env_status == ENV_RUNNABLE)
 			return true;
 	return false;
 }
@@ -82,12 +82,14 @@ sched_runnable_hint(void)
 bool
 sched_any_env_alive(void)
 {
-	for (int i = 0; i < env_slots_used; i++)
-		if (envs[i].env_status == ENV_RUNNABLE
-		    || envs[i].env_status == ENV_RUNNING
-		    || envs[i].env_status == ENV_DYING
-		    || (envs[i].env_status == ENV_NOT_RUNNABLE && envs[i].env_cons_waiting))
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
+
+		if (e->env_status == ENV_RUNNABLE || e->env_status == ENV_RUNNING
+		    || e->env_status == ENV_DYING
+		    || (e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting))
 			return true;
+	}
 	return false;
 }
 
@@ -99,8 +101,8 @@ sched_any_env_alive(void)
 void
 sched_wake_cons_waiters(int owner)
 {
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 
 		if (!e->env_cons_waiting || e->env_status != ENV_NOT_RUNNABLE)
 			continue;
@@ -117,8 +119,8 @@ sched_wake_env_waiters(envid_t envid)
 {
 	if (envid == 0)		// 0 is no env: it would match everyone not waiting
 		return;
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 
 		if (e->env_wait_env != envid || e->env_status != ENV_NOT_RUNNABLE)
 			continue;
@@ -134,8 +136,8 @@ sched_wake_env_waiters(envid_t envid)
 void
 sched_wake_guest_waiters(void)
 {
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 		envid_t w = e->env_wait_env;
 
 		if (!w || e->env_status != ENV_NOT_RUNNABLE || envs[ENVX(w)].env_id != w
@@ -158,6 +160,10 @@ sched_halt(void)
 {
 	if (!sched_any_env_alive()) {
 		extern size_t boot_free_pages;
+		// JOS's line for the end of the last env that ran (the file
+		// server, blocked for ever, does not count).
+		if (env_ever_freed)
+			cprintf("Destroyed the only environment - nothing more to do!\n");
 		// Every page an env took should be back (blocked envs such as
 		// the file server still hold theirs).
 		cprintf("Free pages: %lu now, %lu after boot\n",
