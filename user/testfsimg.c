@@ -5,9 +5,11 @@
 // printed with its type and size.  Every file whose name ends in ".pat"
 // must hold the pattern below over exactly its size, both as its entry
 // says and as stat says; every file whose name ends in ".bad" has a bad
-// size or block number, which the server must refuse.  Then /sub/made.pat is written (big enough to
-// need the indirect block) for the test to read back on the host, and
-// /ls and /cat, programs the test put on the disk, are run from it.
+// size or block number, which the server must refuse.  Then
+// /sub/made.pat is written (big enough to need the indirect block) for
+// the test to read back on the host, sizes and offsets out of range are
+// tried on it, and /ls and /cat, programs the test put on the disk, are
+// run from it.
 
 #include <inc/lib.h>
 
@@ -145,6 +147,41 @@ write_pattern_file(void)
 	cprintf("testfsimg: wrote %s\n", MADE_PATH);
 }
 
+/*
+ * Sizes and offsets out of range get clear errors, from the library and,
+ * for an offset set in the shared Fd page, from the server; a file can
+ * reach MAXFILESIZE bytes and no further.  MADE_PATH is left as it was.
+ */
+static void
+check_ranges(void)
+{
+	struct Stat st;
+	struct Fd *fd;
+	int f, r;
+
+	if ((f = open(MADE_PATH, O_RDWR)) < 0 || (r = fd_lookup(f, &fd)) < 0)
+		panic("open %s: %e", MADE_PATH, f);
+	if ((r = seek(f, -1)) != -E_INVAL)
+		panic("seek to -1: %e", r);
+	if ((r = ftruncate(f, -1)) != -E_INVAL)
+		panic("ftruncate to -1: %e", r);
+	if ((r = ftruncate(f, MAXFILESIZE + 1)) != -E_INVAL)
+		panic("ftruncate past MAXFILESIZE: %e", r);
+	fd->fd_offset = -BLKSIZE;
+	if ((r = read(f, buf, 10)) != -E_INVAL || (r = write(f, buf, 10)) != -E_INVAL)
+		panic("at offset -BLKSIZE: %e", r);
+	if ((r = seek(f, MAXFILESIZE - 1)) < 0 || (r = write(f, "x", 1)) != 1)
+		panic("write the last byte a file can hold: %e", r);
+	if ((r = write(f, "y", 1)) != -E_NO_DISK)
+		panic("write past MAXFILESIZE: %e", r);
+	if ((r = fstat(f, &st)) < 0 || st.st_size != MAXFILESIZE)
+		panic("size %d, want %d (%e)", st.st_size, MAXFILESIZE, r);
+	if ((r = ftruncate(f, MADE_SIZE)) < 0)
+		panic("ftruncate back: %e", r);
+	close(f);
+	cprintf("testfsimg: sizes and offsets are range-checked\n");
+}
+
 /* Run a program from the disk and wait for it. */
 static void
 run(const char *prog, const char *arg1, const char *arg2)
@@ -165,6 +202,7 @@ umain(int argc, char **argv)
 	walk(pathbuf, 0);
 	cprintf("testfsimg: %d pattern files are right\n", npat);
 	write_pattern_file();
+	check_ranges();
 	check_pattern(MADE_PATH, MADE_SIZE);
 	// ls and cat print on fd 1; the first program starts with no fds.
 	if ((r = opencons()) < 0 || (r = dup(r, 1)) < 0)

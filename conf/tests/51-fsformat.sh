@@ -183,6 +183,7 @@ add_test fs_foreign_image --cmdline "prog=testfsimg exit" --func fs_foreign_sess
 	--expect '^testfsimg: - /ls [0-9]+$' \
 	--expect-seq '^testfsimg: 5 pattern files are right$' \
 	--expect-seq '^testfsimg: wrote /sub/made\.pat$' \
+	--expect-seq '^testfsimg: sizes and offsets are range-checked$' \
 	--expect-seq '^testfsimg: /sub/made\.pat: 49497 bytes of the pattern$' \
 	--expect-seq '^ +5000 - /sub/inner\.pat$' \
 	--expect-seq '^ +49497 - /sub/made\.pat$' \
