@@ -390,6 +390,9 @@ load_image(void)
 	if (super->s_nblocks > nblocks)
 		die("%s: super block says %u blocks, the image has %u",
 		    image_name, super->s_nblocks, nblocks);
+	if (super->s_root.f_type != FTYPE_DIR)
+		die("%s: the root is not a directory (type %u)",
+		    image_name, super->s_root.f_type);
 }
 
 /* Print every entry under directory dir, whose path is prefix. */
