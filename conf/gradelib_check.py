@@ -404,7 +404,7 @@ def main():
         gdb_test("run-hello-nox-gdb", "run-hello-nox-gdb", got, env, opts.dir,
                  "readline", hello, "group")
         gdb_test("qemu-nox-gdb", "qemu-nox-gdb", got, env, opts.dir, "sys_cons_wait",
-                 [r"init: running sh", r"\[00001000\] new env 00001002"], "make")
+                 [r"init: running sh", r"\[00001000\] new env 00001001"], "make")
         nogdb_test("run-hello-nox", "run-hello-nox", [], env, opts.dir, hello, "make")
         nogdb_test("qemu-nox", "qemu-nox", ["KERNIMG=" + os.path.join(opts.dir, "kernel.img")],
                    env, opts.dir, [r"hello, world", r"\[00001000\] exiting gracefully"], None)
