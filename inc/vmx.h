@@ -27,11 +27,8 @@
 // guest's memory size means "no page"; one inside it must be
 // page-aligned and outside the BIOS hole [GUEST_LOW_MEM_END, 1 MiB).
 
-// Extended page table permissions (the low bits of an EPT entry).
-#define __EPTE_READ	0x1
-#define __EPTE_WRITE	0x2
-#define __EPTE_EXEC	0x4
-#define __EPTE_FULL	(__EPTE_READ | __EPTE_WRITE | __EPTE_EXEC)
+// Extended page table permissions: inc/ept.h.
+#include <inc/ept.h>
 
 // Guest-physical layout the monitor and the guest agree on.
 #define GUEST_BOOT_GPA		0x7000		// guest boot sector; guest starts here in real mode

@@ -124,3 +124,25 @@ add_test jos_lab_flags --func jos_labflags_session --timeout 120 \
 	--expect '^lab program: builds$' \
 	--expect '^lab program with the strict flags: refused$' \
 	--expect '^check-user-strict: [0-9]+ programs build with USER_CFLAGS$'
+
+# The JOS VMM lab's interface (Bochs: a guest): labvmm loads our guest
+# the lab's way (no boot arguments, a disk copied under the vmdisk
+# number), the guest reaches its shell; Ctrl-] gives the console back,
+# vmmanager lists the guest and resumes it after a wrong answer.
+G='^\[guest [0-9a-f]{8}\] '
+add_test lab_vmm_api --bochs --timeout 400 --prompt '$ ' \
+	--type 'labvmm &' \
+	--type-at '] $ ' 'cat /motd' \
+	--type-at 'on the JOS guest' $'\x1dvmmanager' \
+	--type-at 'select a VM to resume: ' '7' \
+	--type-at 'select a VM to resume: ' '1' \
+	--type-at 'has the console' 'echo resumed' \
+	--stop "${G}resumed$" \
+	--expect-seq '^labvmm: guest [0-9a-f]{8}, disk /vmm/fs1\.img$' \
+	--expect-seq "${G}init: running sh" \
+	--expect-seq "${G}This is /motd on the JOS guest.s disk\." \
+	--expect-seq '^1\) guest [0-9a-f]{8}, 64 MiB, (running|halted)' \
+	--expect-seq '^Please enter a correct vm number$' \
+	--expect-seq '^vmmanager: guest 1 has the console$' \
+	--expect-seq "${G}resumed$" \
+	--forbid 'labvmm: .*: ' --forbid '^2\) guest'
