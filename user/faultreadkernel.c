@@ -5,6 +5,6 @@
 void
 umain(int argc, char **argv)
 {
-	cprintf("I read %08x from location 0x8004100000!\n",
-		*(volatile unsigned *) 0x8004100000);
+	cprintf("I read %08x from location 0x8004000000!\n",
+		*(volatile unsigned *) 0x8004000000);
 }

@@ -5,5 +5,5 @@
 void
 umain(int argc, char **argv)
 {
-	*(volatile unsigned *) 0x8004100000 = 0;
+	*(volatile unsigned *) 0x8004000000 = 0;
 }

@@ -1,4 +1,4 @@
-// icode: read /motd from the file system, then spawn /init with arguments.
+// icode: read /motd from the file system, then spawn /sbin/init with arguments.
 
 #include <inc/lib.h>
 
@@ -25,9 +25,9 @@ umain(int argc, char **argv)
 	cprintf("icode: close /motd\n");
 	close(fd);
 
-	cprintf("icode: spawn /init\n");
-	if ((r = spawnl("/init", "init", "initarg1", "initarg2", (char *) NULL)) < 0)
-		panic("icode: spawn /init: %e", r);
+	cprintf("icode: spawn /sbin/init\n");
+	if ((r = spawnl("/sbin/init", "init", "initarg1", "initarg2", (char *) NULL)) < 0)
+		panic("icode: spawn /sbin/init: %e", r);
 
 	cprintf("icode: exiting\n");
 }

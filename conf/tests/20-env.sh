@@ -54,7 +54,7 @@ add_test faultread --cmdline "prog=faultread nofs exit" \
 	"${USER_FRAME[@]}" "${ENV_END[@]}"
 
 add_test faultreadkernel --cmdline "prog=faultreadkernel nofs exit" \
-	--expect-seq '^\[00001000\] user fault va 8004100000 ip 008[0-9a-f]{5}$' \
+	--expect-seq '^\[00001000\] user fault va 8004000000 ip 008[0-9a-f]{5}$' \
 	--expect-seq '^  err  0x00000005 \[user, read, protection\]' \
 	"${USER_FRAME[@]}" "${ENV_END[@]}"
 
@@ -64,7 +64,7 @@ add_test faultwrite --cmdline "prog=faultwrite nofs exit" \
 	"${USER_FRAME[@]}" "${ENV_END[@]}"
 
 add_test faultwritekernel --cmdline "prog=faultwritekernel nofs exit" \
-	--expect-seq '^\[00001000\] user fault va 8004100000 ip 008[0-9a-f]{5}$' \
+	--expect-seq '^\[00001000\] user fault va 8004000000 ip 008[0-9a-f]{5}$' \
 	--expect-seq '^  err  0x00000007 \[user, write, protection\]' \
 	"${USER_FRAME[@]}" "${ENV_END[@]}"
 

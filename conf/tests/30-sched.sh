@@ -65,7 +65,7 @@ add_test faultbadhandler --cmdline "prog=faultbadhandler nofs exit" \
 	"${ENV_END[@]}"
 
 add_test faultevilhandler --cmdline "prog=faultevilhandler nofs exit" \
-	--expect-seq '^\[00001000\] user_mem_check assertion failure for va 8004[0-9a-f]{6}$' \
+	--expect-seq '^\[00001000\] user_mem_check assertion failure for va f0100020$' \
 	"${ENV_END[@]}"
 
 # Preemption: the child spins forever; the parent can only kill it if the
@@ -104,6 +104,8 @@ add_test stresssched --cmdline "prog=stresssched nofs exit" --cpus 4 --timeout 6
 	--forbid 'stresssched: .* (wrong|bad|FAIL)'
 
 add_test sendpage --cmdline "prog=sendpage nofs exit" \
+	--expect '^1000 got message : hello child environment! how are you\?$' \
+	--expect "^1001 got message : hello parent environment! I'm good\\.$" \
 	--expect 'child received correct message' \
 	--expect 'parent received correct message' \
 	--expect-seq '^Free pages: ([0-9]+) now, \1 after boot'
@@ -121,10 +123,10 @@ add_test pingpongs --cmdline "prog=pingpongs nofs exit" \
 
 # primes forks a filter per prime until it runs out of environments.
 add_test primes --cmdline "prog=primes nofs exit" --timeout 150 \
-	--expect '^CPU [0-9]+: 2$' \
-	--expect '^CPU [0-9]+: 3$' \
-	--expect '^CPU [0-9]+: 97$' \
-	--expect '^CPU [0-9]+: 7919$' \
+	--expect '^CPU [0-9]+: 2 \[00001001\] new env 00001002$' \
+	--expect '^CPU [0-9]+: 3 \[00001002\] new env 00001003$' \
+	--expect '^CPU [0-9]+: 97 \[00001019\] new env 0000101a$' \
+	--expect '^CPU [0-9]+: 7919 ' \
 	--expect 'user panic in primes at user/primes\.c:[0-9]+: fork: out of environments'
 
 # 100 000 random system calls from forked children; no panic, no leak.

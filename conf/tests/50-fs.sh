@@ -104,7 +104,7 @@ add_test spawninit --cmdline "prog=spawninit exit" "${INIT_LINES[@]}"
 add_test icode --cmdline "prog=icode exit" \
 	--expect-seq '^icode: read /motd' \
 	--expect-seq '^This is /motd, the message of the day\.' \
-	--expect-seq '^icode: spawn /init' \
+	--expect-seq '^icode: spawn /sbin/init' \
 	--expect '^icode: exiting' \
 	"${INIT_LINES[@]}"
 
