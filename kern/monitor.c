@@ -14,7 +14,7 @@
 #include <kern/pmap.h>
 #include <kern/env.h>
 #include <kern/trap.h>
-#include <vmm/guest.h>
+#include <kern/vmmapi.h>
 
 #define MAXARGS 16
 
