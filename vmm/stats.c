@@ -2,6 +2,12 @@
  * What the monitor counts about each guest, and what it reports: the
  * lines printed when a guest is gone, the kernel monitor's guests
  * command, and sys_guest_info.
+ *
+ * Times are reported in one unit, milliseconds, from one clock: the
+ * TSC at the rate time_init calibrated (the clock of time_msec).  Under
+ * Bochs that clock is emulated time, which runs ahead of the wall clock
+ * whenever every CPU waits (HLT skips to the next timer event), so a
+ * guest idle at its prompt for a minute of wall time may show hours.
  */
 #include <inc/x86.h>
 #include <inc/string.h>
@@ -61,6 +67,17 @@ vm_cycles(struct vm *vm)
 	return vm->tsc_launch ? read_tsc() - vm->tsc_launch : 0;
 }
 
+/* TSC ticks in milliseconds, at the rate time_init measured (0 if unknown). */
+static uint64_t
+tsc_to_ms(uint64_t ticks)
+{
+	uint64_t hz = time_tsc_hz();
+
+	if (hz < 1000)
+		return 0;
+	return ticks / hz * 1000 + ticks % hz * 1000 / hz;
+}
+
 /* Print the guest's hypercalls by number, on one line, if it made any. */
 static void
 vm_print_hypercalls(struct vm *vm)
@@ -108,14 +125,14 @@ vm_print_stats(struct vm *vm)
 				vm->env->env_id, vm->nexits[i]);
 	}
 	vm_print_hypercalls(vm);
-	cprintf("vmm: guest %08x: %lu exits, %lu cycles from launch, %lu in the guest, "
+	cprintf("vmm: guest %08x: %lu exits, %lu ms from launch, %lu ms in the guest, "
 		"%lu port accesses refused\n", vm->env->env_id, vm_total_exits(vm),
-		vm_cycles(vm), vm->vcpu.tsc_in_guest, vm->io_refused);
+		tsc_to_ms(vm_cycles(vm)), tsc_to_ms(vm->vcpu.tsc_in_guest), vm->io_refused);
 	cprintf("vmm: guest %08x console: %lu bytes by hypercall, %lu through COM1\n",
 		vm->env->env_id, vm->cons_hypercall_bytes, vm->cons_com1_bytes);
 }
 
-/* List the guest envs: id, memory, state, exits and cycles (monitor command). */
+/* List the guest envs: id, memory, state, exits and times (monitor command). */
 void
 vm_list(void)
 {
@@ -131,27 +148,17 @@ vm_list(void)
 		if (e->env_status == ENV_FREE || e->env_type != ENV_TYPE_GUEST || !vm)
 			continue;
 		if (n++ == 0)
-			cprintf("guest     memory    state         exits       cycles-from-launch\n");
-		cprintf("%08x  %4lu MiB  %-12s  %-10lu  %lu\n", e->env_id,
+			cprintf("guest     memory    state         exits       run ms    in guest\n");
+		cprintf("%08x  %4lu MiB  %-12s  %-10lu  %-8lu  %lu\n", e->env_id,
 			vm->mem_size >> 20, e->env_status < 5 ? states[e->env_status] : "?",
-			vm_total_exits(vm), vm_cycles(vm));
+			vm_total_exits(vm), tsc_to_ms(vm_cycles(vm)),
+			tsc_to_ms(vm->vcpu.tsc_in_guest));
 	}
 	if (n == 0)
 		cprintf("No guests.\n");
 	else if (cons_owner())
 		cprintf("Guest %08x holds the console input; Ctrl-] gives it back to the host.\n",
 			cons_owner());
-}
-
-/* TSC ticks in milliseconds, at the rate time_init measured (0 if unknown). */
-static uint64_t
-tsc_to_ms(uint64_t ticks)
-{
-	uint64_t hz = time_tsc_hz();
-
-	if (hz < 1000)
-		return 0;
-	return ticks / hz * 1000 + ticks % hz * 1000 / hz;
 }
 
 /*
