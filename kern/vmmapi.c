@@ -169,3 +169,15 @@ guest_focus(envid_t id)
 		return id ? -E_BAD_ENV : 0;
 	return vmm_hooks.focus(id);
 }
+
+/*
+ * This CPU is about to run another env or idle (sched_yield): a guest
+ * whose state the monitor kept current here (across host interrupts)
+ * gives it up, so that it may run on any CPU next.
+ */
+void
+guest_cpu_release(void)
+{
+	if (have_monitor())
+		vmm_hooks.cpu_release();
+}

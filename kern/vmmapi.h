@@ -40,6 +40,7 @@ struct vmm_hooks {
 	void	(*list)(void);
 	int	(*info)(struct guest_info *info, int n);
 	int	(*focus)(envid_t id);
+	void	(*cpu_release)(void);
 };
 // Defined by the monitor if it is linked in; weak, so absent otherwise.
 extern const struct vmm_hooks vmm_hooks __attribute__((weak));
@@ -53,5 +54,6 @@ int	guest_ipc_deliver(struct Env *e, uint32_t value, struct PageInfo *pp, int pe
 void	guest_list(void);
 int	guest_info(struct guest_info *info, int n);
 int	guest_focus(envid_t id);
+void	guest_cpu_release(void);
 
 #endif

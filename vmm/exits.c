@@ -413,3 +413,26 @@ vm_handle_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 		return exit_handlers[x->reason](vm, tf, x);
 	return exit_unhandled(vm, tf, x);
 }
+
+/*
+ * Handle exit x without the kernel lock, if it is one that touches
+ * nothing but the guest's own state: CPUID, and the hypercalls that
+ * vm_hypercall_unlocked answers.  Returns VM_RESUME if it did, or
+ * VM_NEEDS_LOCK (counting nothing) for vm_handle_exit to do.
+ */
+enum vm_action
+vm_handle_exit_unlocked(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
+{
+	if (x->pending.valid)
+		return VM_NEEDS_LOCK;
+	if (x->reason == VM_EXIT_CPUID) {
+		vm_count_exit(vm, x->raw_reason);
+		return exit_cpuid(vm, tf, x);
+	}
+	if (x->reason == VM_EXIT_HYPERCALL && vm_hypercall_unlocked(vm, tf)) {
+		vm_count_exit(vm, x->raw_reason);
+		vm_skip_instruction(vm, x);
+		return VM_RESUME;
+	}
+	return VM_NEEDS_LOCK;
+}

@@ -204,3 +204,31 @@ vm_hypercall(struct vm *vm, struct Trapframe *tf)
 		return VM_YIELD;
 	return VM_RESUME;
 }
+
+/*
+ * Answer the hypercall in RAX now, without the kernel lock, if its
+ * answer needs nothing outside the guest: the host's TSC rate, and the
+ * refusals that need no look at host state (from guest user mode, an
+ * unknown number, IPCSEND to anything but the file server).  Returns
+ * whether it did (RAX then holds the result); the caller skips the
+ * instruction.
+ */
+bool
+vm_hypercall_unlocked(struct vm *vm, struct Trapframe *tf)
+{
+	struct PushRegs *r = &tf->tf_regs;
+	uint64_t nr = r->reg_rax;
+	int64_t result;
+
+	if (!hc_allowed(nr, vmm->get_reg(&vm->vcpu, VM_REG_CPL))
+	    || nr == 0 || nr >= HC_COUNT
+	    || (nr == HC_IPCSEND && r->reg_rbx != ENV_TYPE_FS))
+		result = -E_INVAL;
+	else if (nr == HC_TSC_HZ)
+		result = time_tsc_hz();
+	else
+		return false;
+	vm_count_hypercall(vm, nr, result);
+	r->reg_rax = result;
+	return true;
+}

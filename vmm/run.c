@@ -12,8 +12,10 @@
  * work then).  A slice runs from the guest's turn on the CPU to its
  * end, across the exits in between.
  *
- * The guest runs with the kernel lock released, like a user env; the
- * backend takes it back before it returns an exit.
+ * The guest runs with the kernel lock released, like a user env, and
+ * the exits that touch only the guest (CPUID, some hypercalls) are
+ * answered without taking it: the lock, the scheduler and the host's
+ * own state (descriptor tables, timer) wait until an exit needs them.
  */
 #include <inc/x86.h>
 #include <inc/assert.h>
@@ -22,6 +24,7 @@
 #include <kern/cpu.h>
 #include <kern/sched.h>
 #include <kern/lapic.h>
+#include <kern/spinlock.h>
 #include <kern/vmmapi.h>
 #include <vmm/vm.h>
 
@@ -59,8 +62,31 @@ vm_take_interrupt(void)
 }
 
 /*
+ * Enter the guest again and again, without the kernel lock, as long as
+ * its exits are ones vm_handle_exit_unlocked answers and nothing else
+ * is due (the slice ends with an exit too; so does a host interrupt).
+ * Returns with the kernel lock held: VM_RUN_FAILED, or VM_RUN_EXITED
+ * with an exit in *x that the caller must handle.
+ */
+static enum vm_run_result
+vm_run_unlocked(struct Env *e, uint64_t deadline, struct vm_exit *x)
+{
+	struct vm *vm = e->env_vmxinfo;
+	enum vm_run_result r;
+
+	unlock_kernel();
+	do
+		r = vmm->run(&vm->vcpu, &e->env_tf, deadline, x);
+	while (r == VM_RUN_EXITED && ((volatile struct Env *) e)->env_status != ENV_DYING
+	       && vm_handle_exit_unlocked(vm, &e->env_tf, x) == VM_RESUME);
+	lock_kernel();
+	return r;
+}
+
+/*
  * Run guest env e on this CPU until it yields, is preempted or dies;
- * called by vm_hooks.run with the kernel lock held, on a fresh stack.
+ * called by vm_hooks.run with the kernel lock held, on a fresh stack
+ * (again after each host interrupt that came in from the guest).
  * Does not return: it leaves through sched_yield or env_destroy.
  */
 void
@@ -74,8 +100,10 @@ vm_run(struct Env *e)
 
 	if (!vm->tsc_launch)
 		vm->tsc_launch = slice_start;
+	if (vmm->vcpu_load(v) < 0)
+		goto die;
 	for (;;) {
-		if (vmm->run(v, &e->env_tf, vm_slice_deadline(slice_start), &x) != VM_RUN_EXITED)
+		if (vm_run_unlocked(e, vm_slice_deadline(slice_start), &x) != VM_RUN_EXITED)
 			break;
 		// Destroyed by another CPU while it ran here: finish it now.
 		if (e->env_status == ENV_DYING)
@@ -88,11 +116,15 @@ vm_run(struct Env *e)
 			break;
 		vmm->vcpu_put(v);
 		if (action == VM_INTR) {
-			// An env the interrupt woke (a key for the host
-			// shell) runs at once.
+			// The guest's state stays on this CPU: the interrupt's
+			// handler comes back to the guest through env_run, or
+			// schedules (sched_yield lets the state go).  An env it
+			// woke (a key for the host shell) runs at once.
 			vm_take_interrupt();
 			if (sched_runnable_hint())
 				env_yield(e);
+			if (vmm->vcpu_load(v) < 0)
+				goto die;
 			continue;
 		}
 		if (action == VM_YIELD)
@@ -104,6 +136,8 @@ vm_run(struct Env *e)
 
 	// The guest dies.
 	vmm->vcpu_put(v);
+die:
+	vmm->cpu_release();
 	env_destroy(e);
 	panic("vm_run: env_destroy returned");
 }

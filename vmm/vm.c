@@ -126,6 +126,13 @@ vm_focus(envid_t id)
 	return 0;
 }
 
+/* This CPU runs something else next: the backend lets go of any guest state. */
+static void
+vm_cpu_release(void)
+{
+	vmm->cpu_release();
+}
+
 // What the kernel calls (kern/vmmapi.h).
 const struct vmm_hooks vmm_hooks = {
 	.probe = vm_probe,
@@ -137,4 +144,5 @@ const struct vmm_hooks vmm_hooks = {
 	.list = vm_list,
 	.info = vm_info,
 	.focus = vm_focus,
+	.cpu_release = vm_cpu_release,
 };

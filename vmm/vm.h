@@ -69,6 +69,7 @@ enum vm_action {
 	VM_YIELD,			// give the CPU up; the guest stays runnable
 	VM_BLOCK,			// give the CPU up; the guest is not runnable
 	VM_KILL,			// destroy the guest
+	VM_NEEDS_LOCK,			// not handled: handle it with the kernel lock
 };
 
 extern const struct vmm_ops *vmm;	// the backend in use (vm.c)
@@ -82,11 +83,14 @@ void	vm_run(struct Env *e) __attribute__((noreturn));
 
 // exits.c
 enum vm_action vm_handle_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x);
+enum vm_action vm_handle_exit_unlocked(struct vm *vm, struct Trapframe *tf,
+				       const struct vm_exit *x);
 void	vm_inject_exception(struct vm *vm, int vector, bool has_error, uint32_t error);
 void	vm_skip_instruction(struct vm *vm, const struct vm_exit *x);
 
 // hypercall.c
 enum vm_action vm_hypercall(struct vm *vm, struct Trapframe *tf);
+bool	vm_hypercall_unlocked(struct vm *vm, struct Trapframe *tf);
 int	vm_ipc_recv_from_host(struct Env *e, uint32_t value, struct PageInfo *pp, int perm);
 
 // mem.c

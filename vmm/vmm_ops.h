@@ -121,12 +121,22 @@ struct vmm_ops {
 	// A virtual CPU that starts in real mode at rip, or its end.
 	int (*vcpu_create)(struct vcpu *v, uint64_t rip);
 	void (*vcpu_free)(struct vcpu *v);
+	// A turn of v on this CPU begins (kernel lock held): its state
+	// is made current here, the host prepared for entries.  0, or an
+	// error after one line saying why.
+	int (*vcpu_load)(struct vcpu *v);
 	// Enter the guest until it exits; general registers in tf.
-	// deadline: TSC at which its slice ends (0: none).
+	// deadline: TSC at which its slice ends (0: none).  Between
+	// vcpu_load and vcpu_put, with or without the kernel lock.
 	enum vm_run_result (*run)(struct vcpu *v, struct Trapframe *tf,
 				  uint64_t deadline, struct vm_exit *exit);
-	// The virtual CPU leaves this CPU (yield, block, interrupt, death).
+	// The turn ends (kernel lock held): the host's own state is back.
+	// v's state may stay current on this CPU until cpu_release.
 	void (*vcpu_put)(struct vcpu *v);
+	// This CPU is about to run something else or idle: whatever
+	// guest state is current here goes back to memory, so that the
+	// guest may next run on any CPU or be freed.
+	void (*cpu_release)(void);
 	uint64_t (*get_reg)(struct vcpu *v, enum vm_reg reg);
 	void (*set_reg)(struct vcpu *v, enum vm_reg reg, uint64_t value);
 	// Deliver ev at the next entry.

@@ -66,6 +66,23 @@ vmx_decode_vectoring(struct vm_event *ev)
 	ev->insn_len = 0;
 }
 
+/* Whether an exit with reason r has a qualification the core needs. */
+static bool
+vmx_exit_has_qual(enum vm_exit_reason r)
+{
+	return r == VM_EXIT_IO || r == VM_EXIT_CR_ACCESS || r == VM_EXIT_NPF
+		|| r == VM_EXIT_UNKNOWN || r == VM_EXIT_ENTRY_FAILED;
+}
+
+/* Whether an exit with reason r is an instruction the core may skip. */
+static bool
+vmx_exit_has_insn(enum vm_exit_reason r)
+{
+	return r == VM_EXIT_CPUID || r == VM_EXIT_HLT || r == VM_EXIT_INVD
+		|| r == VM_EXIT_HYPERCALL || r == VM_EXIT_CR_ACCESS || r == VM_EXIT_IO
+		|| r == VM_EXIT_RDMSR || r == VM_EXIT_WRMSR;
+}
+
 /*
  * Decode the exit the guest just made into *x (general registers in
  * tf, for RDMSR/WRMSR's MSR number).
@@ -75,16 +92,20 @@ vmx_decode_exit(struct vm_exit *x, struct Trapframe *tf)
 {
 	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON);
 	uint32_t basic = reason & 0xFFFF;
-	uint64_t q = vmcs_readnatural(VMCS_EXIT_QUALIFICATION);
+	uint64_t q = 0;
 
 	x->raw_reason = basic;
-	x->qual = q;
-	x->insn_len = vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN);
 	vmx_decode_vectoring(&x->pending);
 	x->reason = basic < NREASONS ? reasons[basic] : VM_EXIT_UNKNOWN;
 	// A failed entry: only a refused guest state is the core's to report.
 	if ((reason & EXIT_REASON_ENTRY_FAIL) && basic != EXIT_REASON_BAD_GUEST_STATE)
 		x->reason = VM_EXIT_UNKNOWN;
+	// Each VMREAD costs on the exit path: only the fields this exit has.
+	if (vmx_exit_has_qual(x->reason))
+		q = vmcs_readnatural(VMCS_EXIT_QUALIFICATION);
+	x->qual = q;
+	x->insn_len = (vmx_exit_has_insn(x->reason) || x->pending.valid)
+		? vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN) : 0;
 
 	switch (x->reason) {
 	case VM_EXIT_IO:

@@ -139,11 +139,68 @@ vmx_vcpu_free(struct vcpu *vcpu)
 }
 
 /*
- * Virtual CPU v leaves this CPU: its VMCS goes back to memory and the
- * CPU out of VMX operation (vmxon.c says why).
+ * What a VM exit leaves different from the kernel's own state: GDT and
+ * IDT limits (set to 0xFFFF) and the FS and GS selectors.
  */
 static void
-vmx_vcpu_put(struct vcpu *vcpu)
+vmx_restore_host(void)
+{
+	lgdt(&gdt_pd);
+	lidt(&idt_pd);
+	asm volatile("movw %%ax, %%fs; movw %%ax, %%gs" : : "a" (GD_UD | 3));
+}
+
+/*
+ * A turn of virtual CPU v on this CPU begins: its VMCS current here
+ * (VMX operation entered, the VMCS loaded and filled if it is not
+ * current already), the guest's IA32_KERNEL_GS_BASE in the MSR, and the
+ * host's timer quiet: the preemption timer is the guest's tick, and a
+ * host tick would only cost it an exit.  Kernel lock held.  0, or an
+ * error after one line saying why.
+ */
+static int
+vmx_turn_begin(struct vcpu *vcpu)
+{
+	struct vmx_vcpu *v;
+
+	if (vmx_vcpu_load(vcpu) < 0 || vmx_vmcs_failed()) {
+		cprintf("vmx: guest %08x: cannot load its VMCS on CPU %d\n",
+			vcpu->vm->env->env_id, cpunum());
+		return -E_INVAL;
+	}
+	v = vcpu->backend;
+	v->cpubit = 1U << cpunum();
+	v->host_kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+		lapic_timer_quiet(true);
+	return 0;
+}
+
+/*
+ * The turn ends: the host's descriptor tables, segments, MSR and timer
+ * as they were.  The VMCS stays current on this CPU (a host interrupt
+ * brings the guest straight back here) until vmx_cpu_release.
+ */
+static void
+vmx_turn_end(struct vcpu *vcpu)
+{
+	struct vmx_vcpu *v = vcpu->backend;
+
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+		lapic_timer_quiet(false);
+	vmx_restore_host();
+	v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	wrmsr(MSR_KERNEL_GS_BASE, v->host_kernel_gs_base);
+}
+
+/*
+ * This CPU runs something else next: the VMCS current here goes back
+ * to memory and the CPU leaves VMX operation (vmxon.c says why), so
+ * that its guest may run on any CPU next or be freed.
+ */
+static void
+vmx_cpu_release(void)
 {
 	vmx_cpu_off();
 }
@@ -172,18 +229,6 @@ vmx_slice_timer(uint64_t deadline)
 	return ticks == 0 ? 1 : ticks > 0xFFFFFFFF ? 0xFFFFFFFF : ticks;
 }
 
-/*
- * What a VM exit leaves different from the kernel's own state: GDT and
- * IDT limits (set to 0xFFFF) and the FS and GS selectors.
- */
-static void
-vmx_restore_host(void)
-{
-	lgdt(&gdt_pd);
-	lidt(&idt_pd);
-	asm volatile("movw %%ax, %%fs; movw %%ax, %%gs" : : "a" (GD_UD | 3));
-}
-
 /* Say why VMLAUNCH or VMRESUME (launched) failed with asm_vmrun result r. */
 static void
 vmx_entry_failed(struct vcpu *vcpu, bool launched, int r)
@@ -198,36 +243,30 @@ vmx_entry_failed(struct vcpu *vcpu, bool launched, int r)
 }
 
 /*
- * Enter virtual CPU v's guest on this CPU (kernel lock held) until it
- * exits, then decode the exit into *x.  Its VMCS is loaded first if it
- * is not current here, and cached translations flushed if the map
- * changed.  deadline: the TSC at which the slice ends (the
- * VMX-preemption timer ends it; the host's timer is quiet meanwhile);
- * an ended slice exits with VM_EXIT_SLICE_END without entering.  The
- * kernel lock is released while the guest runs.  VM_RUN_FAILED after
- * one line saying why.
+ * Enter virtual CPU v's guest on this CPU until it exits, then decode
+ * the exit into *x; between vmx_turn_begin and vmx_turn_end, with or
+ * without the kernel lock.  Cached translations are flushed first if
+ * the map changed.  deadline: the TSC at which the slice ends (the
+ * VMX-preemption timer ends it); an ended slice exits with
+ * VM_EXIT_SLICE_END without entering.  VM_RUN_FAILED after one line
+ * saying why.
  */
 static enum vm_run_result
 vmx_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_exit *x)
 {
-	struct vmx_vcpu *v;
-	uint32_t cpubit = 1U << cpunum();
-	uint64_t host_kgs, t0, t1;
-	bool timer = vmx_caps.pin & PIN_PREEMPTION_TIMER;
+	struct vmx_vcpu *v = vcpu->backend;
+	uint64_t t0, t1;
 	int r;
 
-	if (vmx_vcpu_load(vcpu) < 0 || vmx_vmcs_failed()) {
-		cprintf("vmx: guest %08x: cannot load its VMCS on CPU %d\n",
-			vcpu->vm->env->env_id, cpunum());
+	// (Its VMCS is current here: v's flags are this CPU's.)
+	if (v->vmcs_failed)
 		return VM_RUN_FAILED;
-	}
-	v = vcpu->backend;
-	if (v->flush_cpus & cpubit) {
+	if (v->flush_cpus & v->cpubit) {
 		if (vmx_invept(v->eptp) < 0)
 			return VM_RUN_FAILED;
-		v->flush_cpus &= ~cpubit;
+		v->flush_cpus &= ~v->cpubit;
 	}
-	if (timer && deadline) {
+	if ((vmx_caps.pin & PIN_PREEMPTION_TIMER) && deadline) {
 		uint32_t left = vmx_slice_timer(deadline);
 		if (!left) {
 			memset(x, 0, sizeof(*x));
@@ -237,22 +276,9 @@ vmx_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_ex
 		}
 		vmcs_write32(VMCS_PREEMPTION_TIMER, left);
 	}
-	host_kgs = rdmsr(MSR_KERNEL_GS_BASE);
-	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
-	// The preemption timer is the guest's tick: host ticks would
-	// only cost it exits.
-	if (timer)
-		lapic_timer_quiet(true);
-	unlock_kernel();
 	t0 = read_tsc();
 	r = asm_vmrun(tf, v->launched);
 	t1 = read_tsc();
-	lock_kernel();
-	if (timer)
-		lapic_timer_quiet(false);
-	vmx_restore_host();
-	v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	wrmsr(MSR_KERNEL_GS_BASE, host_kgs);
 	vcpu->tsc_in_guest += t1 - t0;
 
 	if (r != VMRUN_EXITED) {
@@ -263,15 +289,17 @@ vmx_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_ex
 	vmx_sync_ia32e();
 	vmx_decode_exit(x, tf);
 	// A VMREAD or VMWRITE failed: the exit cannot be trusted.
-	return vmx_vmcs_failed() ? VM_RUN_FAILED : VM_RUN_EXITED;
+	return v->vmcs_failed ? VM_RUN_FAILED : VM_RUN_EXITED;
 }
 
 const struct vmm_ops vmx_ops = {
 	.probe = vmx_probe,
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_free = vmx_vcpu_free,
+	.vcpu_load = vmx_turn_begin,
 	.run = vmx_run,
-	.vcpu_put = vmx_vcpu_put,
+	.vcpu_put = vmx_turn_end,
+	.cpu_release = vmx_cpu_release,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.inject = vmx_inject,

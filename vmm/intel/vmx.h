@@ -126,6 +126,8 @@ struct vmx_vcpu {
 	uint32_t flush_cpus;		// CPUs that must drop cached translations
 					// of the map before they enter the guest
 	uint64_t kernel_gs_base;	// the guest's IA32_KERNEL_GS_BASE
+	uint64_t host_kernel_gs_base;	// the host's, during a turn
+	uint32_t cpubit;		// the CPU of this turn, as a bit of flush_cpus
 };
 
 // caps.c
