@@ -5,11 +5,13 @@
  * returned as an error.
  *
  * VMX operation is entered (VMXON) when a CPU starts running a guest
- * and left (VMCLEAR, VMXOFF) whenever that CPU stops running it: on a
- * yield, a host interrupt, or the guest's death.  So a guest that is
- * not running has its VMCS in memory and current on no CPU: it may be
- * scheduled on any CPU next (VMPTRLD there, host state rewritten,
- * VMLAUNCH), and it may be freed from any CPU.
+ * and left (VMCLEAR, VMXOFF) when that CPU runs something else or idles
+ * (sched_yield: vmx_cpu_release) or the guest dies; a host interrupt
+ * taken from the guest keeps both, since its handler comes straight
+ * back to the same guest.  So a guest that is not running has its VMCS
+ * in memory and current on no CPU: it may be scheduled on any CPU next
+ * (VMPTRLD there, host state rewritten, VMLAUNCH), and it may be freed
+ * from any CPU.
  */
 #include <inc/x86.h>
 #include <inc/mmu.h>
