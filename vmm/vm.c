@@ -15,21 +15,40 @@
 #include <kern/vmmapi.h>
 #include <vmm/vm.h>
 
-const struct vmm_ops *vmm = &vmx_ops;	// the one backend so far
+/*
+ * The backends, in the order they are tried, each defined by its folder
+ * (vmm/intel/: vmx_ops; vmm/amd/: svm_ops).  Weak: one not built in is
+ * NULL here, and a new backend needs no change to the core.
+ */
+extern const struct vmm_ops vmx_ops __attribute__((weak));
+extern const struct vmm_ops svm_ops __attribute__((weak));
+static const struct vmm_ops *const backends[] = { &vmx_ops, &svm_ops };
+#define NBACKENDS	((int) (sizeof(backends) / sizeof(backends[0])))
+
+const struct vmm_ops *vmm;		// the backend in use, once one probed
 struct vmm_caps vmm_caps;
 
 /*
- * Whether this machine can run guests.  Prints one line saying what is
- * missing and returns -E_NOT_SUPP, or returns 0 (saying once what the
- * backend offers).
+ * Whether this machine can run guests, with the first backend whose
+ * hardware it has.  Each backend that cannot prints one line saying
+ * what is missing; then the result is -E_NOT_SUPP.  Returns 0 (saying
+ * once what the backend offers) if one can.
  */
 int
 vm_probe(void)
 {
 	static bool said;
-	int r;
+	int r = -E_NOT_SUPP;
 
-	if ((r = vmm->probe(&vmm_caps)) < 0)
+	if (vmm)
+		return vmm->probe(&vmm_caps);
+	for (int i = 0; i < NBACKENDS; i++) {
+		if (!backends[i] || (r = backends[i]->probe(&vmm_caps)) < 0)
+			continue;
+		vmm = backends[i];
+		break;
+	}
+	if (r < 0)
 		return r;
 	if (!said) {
 		cprintf("%s\n", vmm_caps.name);
@@ -130,7 +149,8 @@ vm_focus(envid_t id)
 static void
 vm_cpu_release(void)
 {
-	vmm->cpu_release();
+	if (vmm)
+		vmm->cpu_release();
 }
 
 // What the kernel calls (kern/vmmapi.h).

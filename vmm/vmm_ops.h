@@ -155,7 +155,4 @@ struct vmm_ops {
 	const char *(*exit_name)(uint32_t raw_reason);
 };
 
-// The backends (each selects itself in probe).
-extern const struct vmm_ops vmx_ops;
-
 #endif

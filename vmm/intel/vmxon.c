@@ -81,11 +81,17 @@ vmxon(physaddr_t pa)
 	return vmx_insn_result("VMXON", cf, zf);
 }
 
-/* Leave VMX operation (the caller has cleared the current VMCS). */
-static void
+/*
+ * Leave VMX operation (the caller has cleared the current VMCS); 0 or
+ * -E_INVAL (the CPU stays in VMX operation).
+ */
+static int
 vmxoff(void)
 {
-	asm volatile("vmxoff" : : : "cc", "memory");
+	uint8_t cf, zf;
+
+	asm volatile("vmxoff; setc %0; setz %1" : "=q" (cf), "=q" (zf) : : "cc", "memory");
+	return vmx_insn_result("VMXOFF", cf, zf);
 }
 
 /*
@@ -177,8 +183,8 @@ vmx_cpu_off(void)
 		c->current->launched = false;
 		c->current = NULL;
 	}
-	if (c->on) {
-		vmxoff();
+	// CR4.VMXE may be cleared only outside VMX operation.
+	if (c->on && vmxoff() == 0) {
 		lcr4(rcr4() & ~CR4_VMXE);
 		c->on = false;
 	}
