@@ -72,6 +72,10 @@ DECL_FILE=
 #   --qemu-opt "OPTS"    more QEMU options (word-split)
 #   --bochs              run under Bochs instead of QEMU (its CPU emulates
 #                        VT-x with EPT); --qemu-opt does not apply
+#   --backend B          where the monitor's guests run: qemu-svm (QEMU with
+#                        a CPU with SVM and nested paging, SVM_QEMUCPU below),
+#                        bochs-vmx (the same as --bochs) or bochs-svm (Bochs'
+#                        AMD model, SVM with nested paging and next-RIP)
 #   --func FUNCTION      instead of booting, call FUNCTION DIR LOG: DIR holds
 #                        this test's kernel.img (command line patched in) and
 #                        fs.img; FUNCTION writes its output to LOG and returns
@@ -88,11 +92,12 @@ add_test() {
 	done
 	local cmdline="" expect="" seq="" count="" forbid="" panic_ok=0 type=""
 	local stop="" timeout=30 timeout_ok=0 cpus=1 mem=256 qopts="" runner=qemu func="" prompt="K> "
+	local qcpu="" bmodel=""
 	while (($#)); do
 		local opt=$1 nargs=1
 		case $opt in
 		--cmdline | --expect | --expect-seq | --forbid | --type | --stop | \
-			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt) nargs=2 ;;
+			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt | --backend) nargs=2 ;;
 		--expect-count | --type-at) nargs=3 ;;
 		esac
 		(($# >= nargs)) || die "$DECL_FILE: add_test $name: $opt needs $((nargs - 1)) argument(s)"
@@ -117,6 +122,13 @@ add_test() {
 		--mem) mem=$2 ;;
 		--qemu-opt) qopts+=" $2" ;;
 		--bochs) runner=bochs ;;
+		--backend)
+			case $2 in
+			qemu-svm) runner=qemu qcpu=$SVM_QEMUCPU ;;
+			bochs-vmx) runner=bochs ;;
+			bochs-svm) runner=bochs bmodel=ryzen ;;
+			*) die "$DECL_FILE: add_test $name: --backend is qemu-svm, bochs-vmx or bochs-svm" ;;
+			esac ;;
 		--func) runner=func func=$2 ;;
 		*) die "$DECL_FILE: add_test $name: unknown option $opt" ;;
 		esac
@@ -128,8 +140,12 @@ add_test() {
 	T_SEQ[i]=$seq T_COUNT[i]=$count T_FORBID[i]=$forbid T_PANIC_OK[i]=$panic_ok
 	T_TYPE[i]=$type T_STOP[i]=$stop T_TIMEOUT[i]=$timeout T_TIMEOUT_OK[i]=$timeout_ok
 	T_CPUS[i]=$cpus T_MEM[i]=$mem T_QEMUOPTS[i]=$qopts T_RUNNER[i]=$runner T_FUNC[i]=$func
-	T_PROMPT[i]=$prompt
+	T_PROMPT[i]=$prompt T_QCPU[i]=$qcpu T_BMODEL[i]=$bmodel
 }
+
+# The QEMU CPU of --backend qemu-svm (TCG emulates SVM with nested
+# paging; plain +svm would have no NPT).
+SVM_QEMUCPU=qemu64,+svm,+npt
 
 # ---------------------------------------------------------------- helpers
 
@@ -192,7 +208,7 @@ grade_time_left() {
 # qemu_cmd I DIR: set QCMD to the QEMU command booting test I's images in DIR.
 qemu_cmd() {
 	local i=$1 dir=$2
-	QCMD=("$QEMU" -cpu "$QEMUCPU" -m "${T_MEM[i]}" -smp "${T_CPUS[i]}"
+	QCMD=("$QEMU" -cpu "${T_QCPU[i]:-$QEMUCPU}" -m "${T_MEM[i]}" -smp "${T_CPUS[i]}"
 		-drive "file=$dir/kernel.img,index=0,media=disk,format=raw")
 	[[ -f $dir/fs.img ]] && QCMD+=(-drive "file=$dir/fs.img,index=1,media=disk,format=raw")
 	QCMD+=(-no-reboot -device "isa-debug-exit,iobase=0xf4,iosize=0x04"
@@ -363,7 +379,7 @@ runner_bochs() {
 		port=$(grade_unused_port $((32000 + ($(id -u) * 16 + i * 3) % 8000)))
 		com1="mode=socket-server, dev=localhost:$port"
 	fi
-	if ! BOCHS_MEGS=${T_MEM[i]} BOCHS_CPUS=${T_CPUS[i]} BOCHS_COM1=$com1 \
+	if ! BOCHS_MEGS=${T_MEM[i]} BOCHS_CPUS=${T_CPUS[i]} BOCHS_COM1=$com1 BOCHS_MODEL=${T_BMODEL[i]} \
 		bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" $fs >>"$dir/bochs.err" 2>&1; then
 		: >"$dir/log"
 		echo exited >"$dir/how"
