@@ -5,7 +5,8 @@
 #   ./grade-lab.sh -l                            list the tests
 #
 # Tests are declared in conf/tests/*.sh (sourced in name order), one
-# `add_test` call each; see add_test below for the options. Each test boots a
+# `add_test` call each (or `add_guest_test`, once per monitor backend);
+# see add_test below for the options. Each test boots a
 # fresh QEMU (or Bochs, for --bochs tests: the VT-x monitor) on its own copy
 # of obj/kern/kernel.img (and of FSIMG when the
 # build sets it) with the test's boot command line patched in, captures the
@@ -75,7 +76,9 @@ DECL_FILE=
 #   --backend B          where the monitor's guests run: qemu-svm (QEMU with
 #                        a CPU with SVM and nested paging, SVM_QEMUCPU below),
 #                        bochs-vmx (the same as --bochs) or bochs-svm (Bochs'
-#                        AMD model, SVM with nested paging and next-RIP)
+#                        AMD model, SVM with nested paging and next-RIP);
+#                        none: QEMU's qemu64, a CPU with neither (QEMUCPU,
+#                        the default, has SVM)
 #   --func FUNCTION      instead of booting, call FUNCTION DIR LOG: DIR holds
 #                        this test's kernel.img (command line patched in) and
 #                        fs.img; FUNCTION writes its output to LOG and returns
@@ -127,7 +130,8 @@ add_test() {
 			qemu-svm) runner=qemu qcpu=$SVM_QEMUCPU ;;
 			bochs-vmx) runner=bochs ;;
 			bochs-svm) runner=bochs bmodel=ryzen ;;
-			*) die "$DECL_FILE: add_test $name: --backend is qemu-svm, bochs-vmx or bochs-svm" ;;
+			none) runner=qemu qcpu=qemu64 ;;
+			*) die "$DECL_FILE: add_test $name: --backend is qemu-svm, bochs-vmx, bochs-svm or none" ;;
 			esac ;;
 		--func) runner=func func=$2 ;;
 		*) die "$DECL_FILE: add_test $name: unknown option $opt" ;;
@@ -146,6 +150,22 @@ add_test() {
 # The QEMU CPU of --backend qemu-svm (TCG emulates SVM with nested
 # paging; plain +svm would have no NPT).
 SVM_QEMUCPU=qemu64,+svm,+npt
+
+# add_guest_test [--bochs-svm] NAME OPTION...: a test of the monitor's
+# guests, declared once per backend: NAME on Bochs with VT-x (bochs-vmx),
+# NAME_qsvm on QEMU with SVM (qemu-svm) and, with --bochs-svm, NAME_bsvm
+# on Bochs' AMD model (bochs-svm: the next-RIP path).  The options are
+# add_test's, without --bochs or --backend.
+add_guest_test() {
+	local bsvm=0
+	[[ ${1:-} == --bochs-svm ]] && { bsvm=1; shift; }
+	local name=${1:-}
+	shift
+	add_test "$name" --backend bochs-vmx "$@"
+	add_test "${name}_qsvm" --backend qemu-svm "$@"
+	((bsvm)) && add_test "${name}_bsvm" --backend bochs-svm "$@"
+	return 0
+}
 
 # ---------------------------------------------------------------- helpers
 
