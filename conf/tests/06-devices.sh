@@ -1,0 +1,19 @@
+# conf/tests/06-devices.sh: host-side tests of the device models
+# (vmm/io/*.c, pure state machines; vmm/test/DEVICE_test.c).  Each test
+# first builds its model with the kernel's flags (freestanding, no SSE,
+# -Werror) into obj/vmm/io/, then runs its host test program, which
+# prints "NAME: N checks, M failed" at the end.
+
+# Build vmm/io/$1.c for the kernel, then run obj/hosttest/$2.
+dev_run() {
+	local model=$1 name=$2 log=$3
+	make -s "obj/vmm/io/$model.o" "obj/vmm/io/ioport.o" >>"$log" 2>&1 || return 1
+	make -s "obj/hosttest/$name" >>"$log" 2>&1 || return 1
+	"obj/hosttest/$name" >>"$log" 2>&1
+}
+
+dev_i8259() { dev_run i8259 i8259_test "$2"; }
+
+# The 8259A pair: ICWs, OCW1-3, priorities, EOI, AEOI, cascade, ELCR, poll.
+add_test dev_i8259 --func dev_i8259 --timeout 60 \
+	--expect '^i8259_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
