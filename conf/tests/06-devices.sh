@@ -17,3 +17,10 @@ dev_i8259() { dev_run i8259 i8259_test "$2"; }
 # The 8259A pair: ICWs, OCW1-3, priorities, EOI, AEOI, cascade, ELCR, poll.
 add_test dev_i8259 --func dev_i8259 --timeout 60 \
 	--expect '^i8259_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+dev_i8254() { dev_run i8254 i8254_test "$2"; }
+
+# The 8254: modes 0-4, access modes, latch, read-back, BCD, IRQ 0 edges
+# and their timing, port 0x61.
+add_test dev_i8254 --func dev_i8254 --timeout 60 \
+	--expect '^i8254_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
