@@ -24,3 +24,10 @@ dev_i8254() { dev_run i8254 i8254_test "$2"; }
 # and their timing, port 0x61.
 add_test dev_i8254 --func dev_i8254 --timeout 60 \
 	--expect '^i8254_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+dev_uart() { dev_run uart16550 uart16550_test "$2"; }
+
+# The 16550A: registers and DLAB, RX FIFO and overrun, IIR priorities,
+# the IRQ line and OUT2, loopback.
+add_test dev_uart --func dev_uart --timeout 60 \
+	--expect '^uart16550_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
