@@ -11,7 +11,7 @@ dev_run() {
 	if [[ $model == all ]]; then
 		objs=$(ls vmm/io/*.c | sed 's|^vmm/io/\(.*\)\.c$|obj/vmm/io/\1.o|')
 	else
-		objs="obj/vmm/io/$model.o obj/vmm/io/ioport.o"
+		objs="obj/vmm/io/$model.o obj/vmm/io/ioport.o obj/vmm/io/clock.o"
 	fi
 	make -s $objs >>"$log" 2>&1 || return 1
 	make -s "obj/hosttest/$name" >>"$log" 2>&1 || return 1

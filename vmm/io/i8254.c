@@ -8,10 +8,10 @@
  * as 9.
  */
 #include <inc/error.h>
+#include <vmm/io/clock.h>
 #include <vmm/io/i8254.h>
 #include <vmm/io/ioport.h>
 
-#define NS_PER_S	1000000000ULL
 #define REFRESH_NS	15085		// port 0x61 bit 4 toggles this often
 
 #define CW_BCD		0x01
@@ -27,20 +27,6 @@
 #define ACC_LO		1
 #define ACC_HI		2
 #define ACC_BOTH	3
-
-/* Input clocks elapsed from time 0 to ns, rounded down. */
-uint64_t
-pit_ticks_of_ns(uint64_t ns)
-{
-	return ns / NS_PER_S * PIT_HZ + ns % NS_PER_S * PIT_HZ / NS_PER_S;
-}
-
-/* The earliest time in ns at which pit_ticks_of_ns reaches ticks. */
-uint64_t
-pit_ns_of_ticks(uint64_t ticks)
-{
-	return ticks / PIT_HZ * NS_PER_S + (ticks % PIT_HZ * NS_PER_S + PIT_HZ - 1) / PIT_HZ;
-}
 
 /* How the channel behaves: modes 6 and 7 are 2 and 3. */
 static int
@@ -392,7 +378,7 @@ set_time(struct pit *p, uint64_t now_ns)
 {
 	if (now_ns > p->now_ns) {
 		p->now_ns = now_ns;
-		p->now = pit_ticks_of_ns(now_ns);
+		p->now = clock_ticks(now_ns, PIT_HZ);
 	}
 	for (int i = 0; i < 3; i++)
 		sync(&p->ch[i], p->now);
@@ -407,7 +393,7 @@ set_time(struct pit *p, uint64_t now_ns)
 void
 pit_init(struct pit *p, uint64_t now_ns)
 {
-	*p = (struct pit) { .now_ns = now_ns, .now = pit_ticks_of_ns(now_ns) };
+	*p = (struct pit) { .now_ns = now_ns, .now = clock_ticks(now_ns, PIT_HZ) };
 	p->ch[0].gate = p->ch[1].gate = true;
 	program(&p->ch[0], 0x36);	// both bytes, mode 3
 	program(&p->ch[1], 0x34);	// both bytes, mode 2
@@ -462,7 +448,7 @@ pit_next_irq0_ns(const struct pit *p)
 		target = c->count + 1;
 		break;
 	}
-	return pit_ns_of_ticks(c->run_start + (target - c->elapsed));
+	return clock_ns(c->run_start + (target - c->elapsed), PIT_HZ);
 }
 
 /* One byte access to the PIT's ports (io_byte_fn), at the PIT's time. */

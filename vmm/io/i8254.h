@@ -63,7 +63,5 @@ uint64_t	pit_advance(struct pit *p, uint64_t now_ns);
 uint64_t	pit_next_irq0_ns(const struct pit *p);
 int		pit_io(struct pit *p, uint64_t now_ns, uint16_t port, int width,
 		       bool write, uint32_t *val);
-uint64_t	pit_ticks_of_ns(uint64_t ns);
-uint64_t	pit_ns_of_ticks(uint64_t ticks);
 
 #endif

@@ -3,10 +3,11 @@
  * against what the Intel 8254 data sheet says.
  */
 #include <inc/error.h>
+#include <vmm/io/clock.h>
 #include <vmm/io/i8254.h>
 #include <vmm/test/hosttest.h>
 
-#define SEC	1000000000ULL
+#define SEC	NS_PER_S
 
 static uint64_t now;	// the simulated time, ns
 
@@ -53,23 +54,23 @@ status(struct pit *p, int ch)
 static void
 at_tick(uint64_t t)
 {
-	now = pit_ns_of_ticks(t);
-	CHECK(pit_ticks_of_ns(now) == t);
-	CHECK(now == 0 || pit_ticks_of_ns(now - 1) == t - 1);
+	now = clock_ns(t, PIT_HZ);
+	CHECK(clock_ticks(now, PIT_HZ) == t);
+	CHECK(now == 0 || clock_ticks(now - 1, PIT_HZ) == t - 1);
 }
 
 /* ns <-> ticks conversions: exact, monotonic, no overflow at large times. */
 static void
 test_clock(void)
 {
-	CHECK(pit_ticks_of_ns(SEC) == PIT_HZ);
-	CHECK(pit_ticks_of_ns(SEC - 1) == PIT_HZ - 1);
-	CHECK(pit_ticks_of_ns(3600 * SEC) == 3600ULL * PIT_HZ);
-	CHECK(pit_ns_of_ticks(PIT_HZ) == SEC);
-	CHECK(pit_ns_of_ticks(1) == 839);	// 838.1 ns per clock, rounded up
-	CHECK(pit_ticks_of_ns(838) == 0 && pit_ticks_of_ns(839) == 1);
+	CHECK(clock_ticks(SEC, PIT_HZ) == PIT_HZ);
+	CHECK(clock_ticks(SEC - 1, PIT_HZ) == PIT_HZ - 1);
+	CHECK(clock_ticks(3600 * SEC, PIT_HZ) == 3600ULL * PIT_HZ);
+	CHECK(clock_ns(PIT_HZ, PIT_HZ) == SEC);
+	CHECK(clock_ns(1, PIT_HZ) == 839);	// 838.1 ns per clock, rounded up
+	CHECK(clock_ticks(838, PIT_HZ) == 0 && clock_ticks(839, PIT_HZ) == 1);
 	// A year of uptime: still exact.
-	CHECK(pit_ticks_of_ns(365ULL * 86400 * SEC) == 365ULL * 86400 * PIT_HZ);
+	CHECK(clock_ticks(365ULL * 86400 * SEC, PIT_HZ) == 365ULL * 86400 * PIT_HZ);
 }
 
 /* Mode 2, divisor 1193: 1000 IRQ 0 edges per simulated second. */
@@ -85,10 +86,10 @@ test_rate(void)
 	out16(&p, 0, 1193);
 	CHECK(pit_advance(&p, 0) == 0);
 	next = pit_next_irq0_ns(&p);
-	CHECK(next == pit_ns_of_ticks(1193));
+	CHECK(next == clock_ns(1193, PIT_HZ));
 	CHECK(pit_advance(&p, next - 1) == 0);
 	CHECK(pit_advance(&p, next) == 1);
-	CHECK(pit_next_irq0_ns(&p) == pit_ns_of_ticks(2 * 1193));
+	CHECK(pit_next_irq0_ns(&p) == clock_ns(2 * 1193, PIT_HZ));
 	CHECK(pit_advance(&p, SEC) == 999);
 	// In steps of 1 ms and of 137 us: the same total, 10 s = 10001 edges.
 	for (now = SEC; now < 5 * SEC; now += 1000000)
@@ -98,13 +99,13 @@ test_rate(void)
 	n += pit_advance(&p, 10 * SEC);
 	CHECK(n == 10001 - 1000);
 	// Counting down: 1193, then one less each clock, reloading.
-	at_tick((pit_ticks_of_ns(10 * SEC) / 1193 + 1) * 1193 + 100);
+	at_tick((clock_ticks(10 * SEC, PIT_HZ) / 1193 + 1) * 1193 + 100);
 	CHECK(in16(&p, 0) == 1193 - 100);
 	// OUT low for the one clock at count 1.
-	at_tick(pit_ticks_of_ns(now) + 1092);
+	at_tick(clock_ticks(now, PIT_HZ) + 1092);
 	CHECK(in16(&p, 0) == 1);
 	CHECK((status(&p, 0) & 0x80) == 0);
-	at_tick(pit_ticks_of_ns(now) + 1);
+	at_tick(clock_ticks(now, PIT_HZ) + 1);
 	CHECK(in16(&p, 0) == 1193);
 	CHECK((status(&p, 0) & 0x80) != 0);
 	// Two periods ended since 10 s, seen by the port reads meanwhile;
@@ -139,7 +140,7 @@ test_mode0(void)
 	CHECK(status(&p, 0) == 0x70);	// OUT low, null count, both bytes, mode 0
 	out16(&p, 0, 100);
 	CHECK(status(&p, 0) == 0x30);
-	CHECK(pit_next_irq0_ns(&p) == pit_ns_of_ticks(100));
+	CHECK(pit_next_irq0_ns(&p) == clock_ns(100, PIT_HZ));
 	at_tick(99);
 	CHECK(pit_advance(&p, now) == 0);
 	CHECK(in16(&p, 0) == 1);
@@ -152,7 +153,7 @@ test_mode0(void)
 	CHECK(pit_advance(&p, 100 * SEC) == 0);
 	// A new count: OUT low again, one more edge; the first byte
 	// of two stops the count.
-	t = pit_ticks_of_ns(100 * SEC);
+	t = clock_ticks(100 * SEC, PIT_HZ);
 	at_tick(t + 1000);
 	out(&p, 0x40, 50);
 	at_tick(t + 1100);
@@ -240,7 +241,7 @@ test_read_back(void)
 	CHECK(status(&p, 0) == 0xB4);
 	at_tick(1100);
 	CHECK(pit_advance(&p, now) == 1);
-	CHECK(pit_next_irq0_ns(&p) == pit_ns_of_ticks(1200));
+	CHECK(pit_next_irq0_ns(&p) == clock_ns(1200, PIT_HZ));
 }
 
 /* Mode 3 square wave, mode 4 strobe, BCD counting. */
@@ -259,7 +260,7 @@ test_modes(void)
 	CHECK((status(&p, 0) & 0x80) == 0 && in16(&p, 0) == 10);
 	at_tick(10);
 	CHECK((status(&p, 0) & 0x80) != 0 && pit_advance(&p, now) == 1);
-	CHECK(pit_advance(&p, pit_ns_of_ticks(1000)) == 99);
+	CHECK(pit_advance(&p, clock_ns(1000, PIT_HZ)) == 99);
 	// Odd count 7: high for 4 clocks, low for 3.
 	out(&p, 0x43, 0x36);
 	out16(&p, 0, 7);
@@ -297,11 +298,11 @@ test_modes(void)
 	CHECK(pit_advance(&p, now) == 1);
 	out(&p, 0x43, 0x34);
 	out16(&p, 0, 0);
-	CHECK(pit_next_irq0_ns(&p) == pit_ns_of_ticks(11129 + 65536));
+	CHECK(pit_next_irq0_ns(&p) == clock_ns(11129 + 65536, PIT_HZ));
 	// Count 1 is refused in mode 2: it acts as 2.
 	out(&p, 0x43, 0x34);
 	out16(&p, 0, 1);
-	CHECK(pit_next_irq0_ns(&p) == pit_ns_of_ticks(11129 + 2));
+	CHECK(pit_next_irq0_ns(&p) == clock_ns(11129 + 2, PIT_HZ));
 }
 
 /* Port 0x61: channel 2 gate and output, speaker bit, refresh toggle. */
