@@ -44,3 +44,10 @@ dev_fuzz() { dev_run all devfuzz_test "$2"; }
 # model (3 million steps each, a fixed seed), invariants after each.
 add_test dev_fuzz --func dev_fuzz --timeout 120 \
 	--expect '^devfuzz_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+dev_rtc() { dev_run rtc rtc_test "$2"; }
+
+# The MC146818: time in BCD/binary and 12/24 hours, SET, the calendar,
+# CMOS memory sizes and checksum, register C and IRQ 8.
+add_test dev_rtc --func dev_rtc --timeout 60 \
+	--expect '^rtc_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'

@@ -2,11 +2,13 @@
  * A fuzz loop over the device models (vmm/io/): random port writes and
  * reads of every width, random lines, acknowledges and time steps, with
  * the models' invariants checked after every step.  The argument, if
- * any, is the seed (a run is reproducible); STEPS steps per model.
+ * any, is the seed (a run is reproducible); STEPS steps per model
+ * (a quarter of that for the RTC, whose reads walk the calendar).
  */
 #include <inc/error.h>
 #include <vmm/io/i8254.h>
 #include <vmm/io/i8259.h>
+#include <vmm/io/rtc.h>
 #include <vmm/io/uart16550.h>
 #include <vmm/test/hosttest.h>
 
@@ -15,7 +17,7 @@
 
 static uint64_t rng;
 // How often the loops reached the states worth checking.
-static uint64_t pic_delivered, pit_timed, uart_raised;
+static uint64_t pic_delivered, pit_timed, uart_raised, rtc_times;
 
 /* xorshift64: the next pseudo-random number. */
 static uint64_t
@@ -245,6 +247,72 @@ fuzz_uart(void)
 	CHECK(sent > 0);
 }
 
+/* A clock register's value v as a number, or -1 if it is not valid BCD. */
+static int
+rtc_number(const struct rtc *r, uint8_t v)
+{
+	if (r->ram[0x0B] & 0x04)
+		return v;
+	if ((v >> 4) > 9 || (v & 0xF) > 9)
+		return -1;
+	return (v >> 4) * 10 + (v & 0xF);
+}
+
+/* Whether clock register reg reads a valid value v in register B's format. */
+static bool
+rtc_valid(const struct rtc *r, int reg, uint8_t v)
+{
+	static const int lo[10] = { 0, 0, 0, 0, 0, 0, 1, 1, 1, 0 };
+	static const int hi[10] = { 59, 0, 59, 0, 23, 0, 7, 31, 12, 99 };
+	bool h12 = reg == 4 && !(r->ram[0x0B] & 0x02);
+	int n = rtc_number(r, h12 ? v & 0x7F : v);
+
+	if (h12)
+		return n >= 1 && n <= 12;
+	return n >= lo[reg] && n <= hi[reg];
+}
+
+static void
+fuzz_rtc(void)
+{
+	static const uint16_t ports[] = { 0x70, 0x71 };
+	static const uint8_t clock_regs[] = { 0, 2, 4, 6, 7, 8, 9 };
+	struct rtc r;
+	uint64_t now = rnd() % (100ULL * 365 * 86400 * SEC), next;
+	uint32_t val, idx;
+	int ret;
+
+	rtc_init(&r, now, rnd() % (4ULL << 30));
+	for (int step = 0; step < STEPS / 4; step++) {
+		uint16_t port = rnd_port(ports, 2);
+		int width = rnd_width();
+		uint64_t op = rnd() % 8;
+
+		if (rnd() % 4 == 0)
+			now += rnd() % 4 == 0 ? rnd() % (400 * 86400 * SEC) : rnd() % SEC;
+		val = rnd();
+		if (op < 3) {
+			ret = rtc_io(&r, now, port, width, true, &val);
+			CHECK(ret == 0 || ret == -E_INVAL);
+		} else if (op < 5) {
+			ret = rtc_io(&r, now, port, width, false, &val);
+			CHECK(ret == 0 || ret == -E_INVAL);
+		} else if (op < 7 && !(r.ram[0x0B] & 0x80)) {
+			// The clock running: every field in range.
+			idx = clock_regs[rnd() % 7];
+			CHECK(rtc_io(&r, now, 0x70, 1, true, &idx) == 0);
+			CHECK(rtc_io(&r, now, 0x71, 1, false, &val) == 0);
+			CHECK(rtc_valid(&r, idx, val));
+			rtc_times++;
+		} else {
+			next = rtc_next_event_ns(&r);
+			CHECK(next == RTC_NEVER || next > r.now_ns);
+			rtc_irq(&r, now);
+		}
+		CHECK(r.index < RTC_CMOS_SIZE);
+	}
+}
+
 /* The seed from argv[1] (decimal), or a fixed one. */
 static uint64_t
 seed_of(int argc, char **argv)
@@ -268,9 +336,11 @@ main(int argc, char **argv)
 	fuzz_pic();
 	fuzz_pit();
 	fuzz_uart();
-	printf("devfuzz_test: %llu PIC deliveries, %llu PIT edges timed, %llu UART IRQ steps\n",
-	       (unsigned long long) pic_delivered, (unsigned long long) pit_timed,
-	       (unsigned long long) uart_raised);
-	CHECK(pic_delivered > 1000 && pit_timed > 1000 && uart_raised > 1000);
+	fuzz_rtc();
+	printf("devfuzz_test: %llu PIC deliveries, %llu PIT edges timed, %llu UART IRQ steps, "
+	       "%llu RTC times read\n", (unsigned long long) pic_delivered,
+	       (unsigned long long) pit_timed, (unsigned long long) uart_raised,
+	       (unsigned long long) rtc_times);
+	CHECK(pic_delivered > 1000 && pit_timed > 1000 && uart_raised > 1000 && rtc_times > 1000);
 	return hosttest_report("devfuzz_test");
 }
