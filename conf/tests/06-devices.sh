@@ -51,3 +51,10 @@ dev_rtc() { dev_run rtc rtc_test "$2"; }
 # CMOS memory sizes and checksum, register C and IRQ 8.
 add_test dev_rtc --func dev_rtc --timeout 60 \
 	--expect '^rtc_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+dev_i8042() { dev_run i8042 i8042_test "$2"; }
+
+# The 8042 and keyboard: set 1 make/break codes from typed characters,
+# controller and keyboard commands, IRQ 1, the reset line.
+add_test dev_i8042 --func dev_i8042 --timeout 60 \
+	--expect '^i8042_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'

@@ -334,7 +334,7 @@ rtc_init(struct rtc *r, uint64_t now_ns, uint64_t mem_bytes)
 	*r = (struct rtc) { .now_ns = now_ns, .c_read_ns = now_ns };
 	r->ram[REG_A] = 0x26;		// 32.768 kHz time base, 1024 Hz rate
 	r->ram[REG_B] = B_24H;
-	put16(r, 0x15, MIN(mem_bytes >> 10, 640));
+	put16(r, 0x15, MIN(mem_bytes >> 10, (uint64_t) 640));
 	put16(r, 0x17, mem_bytes > (1 << 20) ? (mem_bytes - (1 << 20)) >> 10 : 0);
 	put16(r, 0x30, mem_bytes > (1 << 20) ? (mem_bytes - (1 << 20)) >> 10 : 0);
 	put16(r, 0x34, mem_bytes > (16 << 20) ? (mem_bytes - (16 << 20)) >> 16 : 0);

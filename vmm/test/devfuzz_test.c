@@ -6,6 +6,7 @@
  * (a quarter of that for the RTC, whose reads walk the calendar).
  */
 #include <inc/error.h>
+#include <vmm/io/i8042.h>
 #include <vmm/io/i8254.h>
 #include <vmm/io/i8259.h>
 #include <vmm/io/rtc.h>
@@ -17,7 +18,7 @@
 
 static uint64_t rng;
 // How often the loops reached the states worth checking.
-static uint64_t pic_delivered, pit_timed, uart_raised, rtc_times;
+static uint64_t pic_delivered, pit_timed, uart_raised, rtc_times, kbd_bytes;
 
 /* xorshift64: the next pseudo-random number. */
 static uint64_t
@@ -313,6 +314,57 @@ fuzz_rtc(void)
 	}
 }
 
+/* The reset callback: count the resets. */
+static void
+count_reset(void *arg)
+{
+	(*(uint64_t *) arg)++;
+}
+
+static void
+fuzz_i8042(void)
+{
+	static const uint16_t ports[] = { 0x60, 0x64 };
+	struct i8042 k;
+	uint64_t resets = 0, writes = 0;
+	uint32_t val;
+	int r, waiting;
+
+	i8042_init(&k, count_reset, &resets);
+	for (int step = 0; step < STEPS; step++) {
+		uint16_t port = rnd_port(ports, 2);
+		int width = rnd_width();
+		uint64_t op = rnd() % 8;
+
+		val = rnd();
+		if (op < 3) {
+			r = i8042_io(&k, port, width, true, &val);
+			CHECK(r == 0 || r == -E_INVAL);
+			writes += r == 0;
+		} else if (op < 6) {
+			bool full = k.obf;
+
+			r = i8042_io(&k, port, width, false, &val);
+			CHECK(r == 0 || r == -E_INVAL);
+			if (r == 0 && port == 0x64 && width == 1)
+				CHECK((val & 0x01) == full && (val & 0xC2) == 0);
+			kbd_bytes += r == 0 && port == 0x60 && full;
+		} else {
+			waiting = k.keys.count + k.obf;
+			if (i8042_type(&k, rnd() % 160))
+				CHECK(k.keys.count + k.obf >= waiting + 2);
+			else
+				CHECK(k.keys.count + k.obf == waiting);
+		}
+		CHECK(k.keys.count <= I8042_QUEUE && k.keys.head < I8042_QUEUE);
+		CHECK(k.replies.count <= I8042_QUEUE && k.replies.head < I8042_QUEUE);
+		CHECK(!i8042_irq1(&k) || k.obf);
+		CHECK(!(i8042_irq1(&k) && i8042_irq12(&k)));
+		CHECK(resets <= writes);
+	}
+	CHECK(resets > 0);
+}
+
 /* The seed from argv[1] (decimal), or a fixed one. */
 static uint64_t
 seed_of(int argc, char **argv)
@@ -337,10 +389,13 @@ main(int argc, char **argv)
 	fuzz_pit();
 	fuzz_uart();
 	fuzz_rtc();
+	fuzz_i8042();
 	printf("devfuzz_test: %llu PIC deliveries, %llu PIT edges timed, %llu UART IRQ steps, "
-	       "%llu RTC times read\n", (unsigned long long) pic_delivered,
-	       (unsigned long long) pit_timed, (unsigned long long) uart_raised,
-	       (unsigned long long) rtc_times);
-	CHECK(pic_delivered > 1000 && pit_timed > 1000 && uart_raised > 1000 && rtc_times > 1000);
+	       "%llu RTC times read, %llu keyboard bytes read\n",
+	       (unsigned long long) pic_delivered, (unsigned long long) pit_timed,
+	       (unsigned long long) uart_raised, (unsigned long long) rtc_times,
+	       (unsigned long long) kbd_bytes);
+	CHECK(pic_delivered > 1000 && pit_timed > 1000 && uart_raised > 1000);
+	CHECK(rtc_times > 1000 && kbd_bytes > 1000);
 	return hosttest_report("devfuzz_test");
 }

@@ -4,22 +4,10 @@
  */
 #include <inc/error.h>
 #include <vmm/io/i8259.h>
-#include <vmm/test/hosttest.h>
+#include <vmm/test/devtest.h>
 
-static void
-out(struct pic *p, uint16_t port, uint32_t v)
-{
-	CHECK(pic_io(p, port, 1, true, &v) == 0);
-}
-
-static uint32_t
-in(struct pic *p, uint16_t port)
-{
-	uint32_t v = 0xDEAD;
-
-	CHECK(pic_io(p, port, 1, false, &v) == 0);
-	return v;
-}
+#define out(p, port, v)	DEV_OUT(pic_io, p, port, v)
+#define in(p, port)	DEV_IN(pic_io, p, port)
 
 /* The sequence every PC kernel sends: edge, cascade, ICW4 8086 mode. */
 static void

@@ -4,7 +4,7 @@
  */
 #include <inc/error.h>
 #include <vmm/io/uart16550.h>
-#include <vmm/test/hosttest.h>
+#include <vmm/test/devtest.h>
 
 #define COM1	0x3F8
 
@@ -20,20 +20,8 @@ record(void *arg, uint8_t byte)
 		sent[nsent++] = byte;
 }
 
-static void
-out(struct uart *u, int reg, uint32_t v)
-{
-	CHECK(uart_io(u, COM1 + reg, 1, true, &v) == 0);
-}
-
-static uint32_t
-in(struct uart *u, int reg)
-{
-	uint32_t v = 0xDEAD;
-
-	CHECK(uart_io(u, COM1 + reg, 1, false, &v) == 0);
-	return v;
-}
+#define out(u, reg, v)	DEV_OUT(uart_io, u, COM1 + (reg), v)
+#define in(u, reg)	DEV_IN(uart_io, u, COM1 + (reg))
 
 static void
 setup(struct uart *u)
