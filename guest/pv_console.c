@@ -1,0 +1,106 @@
+/*
+ * The guest kernel's console.  Output goes to the host's console in
+ * hypercalls (VMX_VMCALL_CONSWRITE), many bytes in one exit instead of
+ * two exits a byte at COM1; input comes from COM1, which the monitor
+ * emulates, when the guest polls it.  There is no screen or keyboard.
+ * Linked in place of kern/cons_pc.c.
+ */
+#include <inc/x86.h>
+#include <inc/vmx.h>
+
+#include <kern/console.h>
+#include <kern/consdev.h>
+#include <kern/pmap.h>
+#include <guest/pv.h>
+
+/*
+ * What the guest kernel printed and did not send yet.  cons_flush sends
+ * it at each newline, when the buffer is full, and whenever the guest
+ * reads input, halts, powers off or panics.
+ */
+static char guest_out[256];
+static int guest_out_len;
+static bool guest_out_com1;	// the monitor refused the hypercall: use COM1
+
+/* COM1 is the host's, set up already: only look whether it is there. */
+void
+cons_init(void)
+{
+	uart_probe();
+}
+
+/* The monitor gives a guest no interrupts, so no input is ever pending unseen. */
+bool
+cons_input_hint(void)
+{
+	return false;
+}
+
+/* COM1 is the guest's only input device. */
+void
+cons_poll(void)
+{
+	serial_intr();
+}
+
+/* A guest has no keyboard; IRQ 1 never comes. */
+void
+kbd_intr(void)
+{
+}
+
+/*
+ * Wait for input: halt, since each look at COM1 costs a VM exit, and
+ * the monitor ends the HLT when input arrives for this guest (inc/vmx.h).
+ */
+void
+cons_idle(void)
+{
+	asm volatile("hlt");
+}
+
+int64_t
+cons_hypercall_write(uint64_t gpa, uint64_t len)
+{
+	int64_t rax = VMX_VMCALL_CONSWRITE;
+
+	asm volatile("vmcall"
+		     : "+a" (rax)
+		     : "b" (gpa), "c" (len)
+		     : "rdx", "rsi", "rdi", "memory");
+	return rax;
+}
+
+/*
+ * Print (on the host console) everything the guest kernel printed and
+ * did not send yet; on a monitor without the hypercall, through COM1.
+ */
+void
+cons_flush(void)
+{
+	if (guest_out_len == 0)
+		return;
+	if (!guest_out_com1
+	    && cons_hypercall_write(PADDR(guest_out), guest_out_len) != guest_out_len)
+		guest_out_com1 = true;	// nothing was printed
+	if (guest_out_com1)
+		for (int i = 0; i < guest_out_len; i++)
+			uart_write(guest_out[i]);
+	guest_out_len = 0;
+}
+
+/* A guest's own console has one speaker: nothing to tell apart. */
+bool
+cons_speak_as(int writer)
+{
+	return true;
+}
+
+/* Print c: into the buffer, sent at a newline or when it is full. */
+void
+cputchar(int c)
+{
+	guest_out[guest_out_len++] = c;
+	if (c == '\n' || guest_out_len == sizeof(guest_out))
+		cons_flush();
+}
