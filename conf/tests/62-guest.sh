@@ -119,3 +119,20 @@ add_test guest_two_cpus2 --bochs --cpus 2 --timeout 300 --prompt '$ ' \
 	--expect "${G}writemotd: /motd rewritten" \
 	--expect-count 2 '^vmm: guest [0-9a-f]{8} is gone' \
 	--expect '^No guests\.$' --forbid 'Unhandled VMEXIT'
+
+# A full guest disk is an error from the program, never a fall into the
+# guest's kernel monitor: fsbench 4096 cannot fit on the guest's disk
+# (about 2.2 MB free), says -E_NO_DISK and gives the space back; the
+# guest's shell prompts again and its disk takes a new file.
+add_test guest_disk_full --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm disk=full' \
+	--type-at '] $ ' 'fsbench 4096' \
+	--type-at '] $ ' 'echo still room > /after' \
+	--type-at '] $ ' 'cat /after' \
+	--expect-seq "${G}"'fsbench: read /bench\.1m \(1024 KB, cold[^)]*\): [0-9]+ ms' \
+	--expect-seq "${G}"'fsbench: write /fsbench\.tmp after [0-9]+ KB: no free space on disk$' \
+	--expect-seq "${G}"'\$ echo still room > /after$' \
+	--expect-seq "${G}"'\$ cat /after$' \
+	--expect-seq "${G}"'still room$' \
+	--forbid 'user panic' --forbid 'Welcome to the JOS kernel monitor' \
+	--forbid 'fsbench: write 4096 KB'
