@@ -36,7 +36,7 @@ e820_next:
 	jnz	e820_next
 e820_done:
 	subw	$(MB_MMAP + 4), %di
-	movw	%di, MB_INFO + 44	# mmap_length (upper half is zero)
+	movw	%di, MB_INFO + MB_INFO_MMAP_LENGTH	# mmap_length (upper half is zero)
 
 	# Fast A20 through the system control port.
 	inb	$0x92, %al

@@ -13,17 +13,13 @@
 #define SECTSIZE	512
 #define ELFHDR		((struct Elf *) 0x10000)	// scratch space
 
-#define MB_MAGIC	0x2BADB002
-#define MB_FLAG_CMDLINE	(1 << 2)
-#define MB_FLAG_MMAP	(1 << 6)
-
 static void readseg(uint32_t pa, uint32_t count, uint32_t offset);
 
 void __attribute__((noreturn))
 bootmain(void)
 {
 	struct Proghdr *ph, *eph;
-	uint32_t *mb = (uint32_t *) MB_INFO;
+	struct multiboot_info *mb = (struct multiboot_info *) MB_INFO;
 	const char *s;
 
 	readseg((uint32_t) ELFHDR, SECTSIZE * 8, 0);
@@ -42,9 +38,9 @@ bootmain(void)
 			     : "memory");
 	}
 
-	mb[0] = MB_FLAG_CMDLINE | MB_FLAG_MMAP;
-	mb[4] = BOOT_CMDLINE;
-	mb[12] = MB_MMAP;
+	mb->flags = MB_FLAG_CMDLINE | MB_FLAG_MMAP;
+	mb->cmdline = BOOT_CMDLINE;
+	mb->mmap_addr = MB_MMAP;
 	asm volatile("jmp *%0" : : "r" ((uint32_t) ELFHDR->e_entry),
 		     "a" (MB_MAGIC), "b" (MB_INFO));
 bad:

@@ -7,18 +7,19 @@
  * at GUEST_BOOTARGS_GPA:
  *
  *   + GBA_ENTRY    uint32_t: the kernel's entry point (its ELF e_entry)
- *   + GBA_MBINFO   struct guest_mbinfo, flags MB_FLAG_CMDLINE
+ *   + GBA_MBINFO   struct multiboot_info, flags MB_FLAG_CMDLINE
  *   + GBA_CMDLINE  the kernel's command line, NUL-terminated
  *
  * The boot code enters the kernel in 32-bit protected mode, paging off,
  * with EAX = MB_MAGIC and EBX = GUEST_BOOTARGS_GPA + GBA_MBINFO, as a
  * multiboot loader would.  The kernel then asks the monitor for its
- * memory map (hypercall VMX_VMCALL_MBMAP) in the page at GUEST_MBMAP_GPA.
+ * memory map (hypercall HC_MBMAP) in the page at GUEST_MBMAP_GPA.
  */
 #ifndef JOS_INC_GUEST_H
 #define JOS_INC_GUEST_H
 
 #include <inc/vmx.h>
+#include <inc/vmm/multiboot.h>
 
 #define GUEST_BOOT_MAX		512	// bytes of boot code at GUEST_BOOT_GPA
 #define GUEST_BOOTARGS_GPA	0x8000
@@ -28,21 +29,5 @@
 #define GBA_CMDLINE_MAX		64	// with the NUL, like the host's boot sector area
 
 #define GUEST_MBMAP_GPA		0x6000	// the page the guest kernel has the monitor fill
-
-#define MB_MAGIC	0x2BADB002
-#define MB_FLAG_CMDLINE	(1 << 2)
-#define MB_FLAG_MMAP	(1 << 6)
-
-#ifndef __ASSEMBLER__
-#include <inc/types.h>
-
-// The start of a multiboot information block, as far as vmm fills it in.
-struct guest_mbinfo {
-	uint32_t flags;
-	uint32_t mem_lower, mem_upper;
-	uint32_t boot_device;
-	uint32_t cmdline;	// guest-physical address of the command line
-};
-#endif
 
 #endif

@@ -6,30 +6,8 @@
 #include <inc/string.h>
 #include <inc/assert.h>
 #include <inc/memlayout.h>
+#include <inc/vmm/multiboot.h>
 #include <kern/bootinfo.h>
-
-#define MB_MAGIC	0x2BADB002
-#define MB_FLAG_CMDLINE	(1 << 2)
-#define MB_FLAG_MMAP	(1 << 6)
-
-/* The multiboot information block, as far as we use it. */
-struct multiboot_info {
-	uint32_t flags;
-	uint32_t mem_lower, mem_upper;
-	uint32_t boot_device;
-	uint32_t cmdline;
-	uint32_t mods_count, mods_addr;
-	uint32_t syms[4];
-	uint32_t mmap_length, mmap_addr;
-};
-
-/* One memory map entry: size counts the bytes after the size field. */
-struct multiboot_mmap_entry {
-	uint32_t size;
-	uint64_t base;
-	uint64_t length;
-	uint32_t type;
-} __attribute__((packed));
 
 struct mem_range mem_ranges[MAX_MEM_RANGES];
 int n_mem_ranges;

@@ -3,8 +3,9 @@
 #define JOS_KERN_BOOTINFO_H
 
 #include <inc/types.h>
+#include <inc/vmm/e820.h>
 
-#define E820_USABLE	1
+#define E820_USABLE	E820_RAM
 #define MAX_MEM_RANGES	64
 
 struct mem_range {

@@ -1,15 +1,16 @@
 /*
  * IPC with the host, for user programs that run inside a VT-x guest
- * (the guest's file server).  Each call is one hypercall (inc/vmx.h);
+ * (the guest's file server).  Each call is one hypercall
+ * (inc/vmm/hypercall.h);
  * the monitor moves pages by guest-physical address, so a page is named
  * here by the guest-physical address that its virtual address maps to.
  */
 
 #include <inc/lib.h>
-#include <inc/vmx.h>
+#include <inc/vmm/hypercall.h>
 
 // A guest-physical address no guest has: "no page" for the monitor.
-#define NO_GPA	(~0UL)
+#define NO_GPA	HC_NO_PAGE
 
 /*
  * The guest-physical address that va maps to in this env, or NO_GPA if
@@ -44,11 +45,7 @@ ipc_host_send(int to_type, uint32_t value, void *pg, int perm)
 	} else
 		perm = 0;
 	for (;;) {
-		asm volatile("vmcall"
-			     : "=a" (r)
-			     : "a" ((uint64_t) VMX_VMCALL_IPCSEND), "b" ((uint64_t) to_type),
-			       "c" ((uint64_t) value), "d" (gpa), "S" ((uint64_t) perm)
-			     : "memory");
+		r = hypercall4(HC_IPCSEND, to_type, value, gpa, perm);
 		if (r != -E_IPC_NOT_RECV)
 			return r;
 		sys_yield();
@@ -67,24 +64,21 @@ ipc_host_send(int to_type, uint32_t value, void *pg, int perm)
 int32_t
 ipc_host_recv(void *pg, envid_t *from_env_store, int *perm_store)
 {
-	uint64_t gpa = NO_GPA, value, from, perm;
+	struct hypercall_out out = { 0, 0, 0 };
+	uint64_t gpa = NO_GPA;
 	int64_t r;
 
 	if (pg && (gpa = va2gpa(ROUNDDOWN(pg, PGSIZE))) == NO_GPA)
 		r = -E_INVAL;
 	else
-		asm volatile("vmcall"
-			     : "=a" (r), "=S" (value), "=d" (from), "=c" (perm)
-			     : "a" ((uint64_t) VMX_VMCALL_IPCRECV), "b" (gpa),
-			       "S" (0UL), "d" (0UL), "c" (0UL)
-			     : "memory");
+		r = hypercall1_out(HC_IPCRECV, gpa, &out);
 	if (r < 0) {
-		value = r;
-		from = perm = 0;
+		out.rsi = r;
+		out.rdx = out.rcx = 0;
 	}
 	if (from_env_store)
-		*from_env_store = from;
+		*from_env_store = out.rdx;
 	if (perm_store)
-		*perm_store = perm;
-	return value;
+		*perm_store = out.rcx;
+	return out.rsi;
 }

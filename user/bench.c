@@ -151,21 +151,14 @@ bench_fork(void)
 }
 
 /*
- * One hypercall from user mode: VMX_VMCALL_IPCSEND to an env type the
+ * One hypercall from user mode: HC_IPCSEND to an env type the
  * monitor refuses (only the file server may be sent to), which it
  * answers with -E_INVAL and nothing else.
  */
 static int64_t
 null_hypercall(void)
 {
-	int64_t r;
-
-	asm volatile("vmcall"
-		     : "=a" (r)
-		     : "a" ((uint64_t) VMX_VMCALL_IPCSEND), "b" ((uint64_t) ENV_TYPE_USER),
-		       "c" (0UL), "d" (~0UL), "S" (0UL)
-		     : "memory");
-	return r;
+	return hypercall4(HC_IPCSEND, ENV_TYPE_USER, 0, HC_NO_PAGE, 0);
 }
 
 /* The hypercall round trip, from guest user mode through the monitor. */

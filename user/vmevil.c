@@ -1,7 +1,7 @@
 /*
  * vmevil: hostile guests, one per case, each a few real-mode
- * instructions this program writes at guest-physical 0x7000, with a
- * page it shares at 0x8000 for the results.
+ * instructions this program writes at GUEST_BOOT_GPA, with a page it
+ * shares at TINYGUEST_SHARED_GPA for the results (inc/vmm/tinyguest.h).
  *   calls:  prints through the emulated COM1, makes unknown hypercalls
  *           and IPC hypercalls with bad arguments (wrong destination,
  *           unaligned or BIOS-hole addresses, bad permissions), reads
@@ -19,15 +19,20 @@
  */
 #include <inc/lib.h>
 #include <inc/vmx.h>
+#include <inc/vmm/tinyguest.h>
 #include <inc/fs.h>
 
-#define GUEST_SIZE	TINYGUEST_MEM
-#define CODE_VA		TINYGUEST_CODE_VA
 #define SHARED_VA	TINYGUEST_SHARED_VA
-#define GIFT_VA		((volatile uint32_t *) (UTEMP + 2 * PGSIZE))
-#define DONE_MAGIC	0x5a
+#define GIFT_VA		((volatile uint32_t *) TINYGUEST_SPARE_VA)
+#define GIFT_GPA	0x6000	// where the ipc guest receives this program's page
 #define GIFT_MAGIC	0xC0DEF00D
 #define GIFT_VALUE	0x1234
+#define CGA_GPA		0xb8000	// in the BIOS hole
+#define PERM_PUW	7	// PTE_P | PTE_W | PTE_U, for the guest's IPCSEND
+#define ERR_NOT_RECV	-8	// -E_IPC_NOT_RECV, for the guest's retry
+#define TYPE_USER	0	// ENV_TYPE_USER (an enum: guest code needs a number)
+#define TYPE_FS		1	// ENV_TYPE_FS
+#define REQ_SYNC	8	// FSREQ_SYNC
 
 // Where the guests leave results: offsets in the shared page.
 #define R_LSR		0xf00	// byte: COM1 line status
@@ -47,13 +52,22 @@
 #define R_IDE_STAT2	0xf34	// byte: IDE status after a read command
 #define R_FS_SEND	0xf40	// IPCSEND of FSREQ_SYNC
 #define R_FS_RAX	0xf44	// its reply: RAX, RSI, RDX, RCX
+#define R_FS_RSI	0xf48
+#define R_FS_RDX	0xf4c
+#define R_FS_RCX	0xf50
 #define R_GIFT_RAX	0xf54	// this program's page: RAX, RSI, RDX, RCX
+#define R_GIFT_RSI	0xf58
+#define R_GIFT_RDX	0xf5c
+#define R_GIFT_RCX	0xf60
 #define R_GIFT_WORD	0xf64	// the word the guest read from it
 #define R_STAGE		0xff8
-#define R_DONE		0xffc
 #define R_COUNTER	0xfe0
 
-// Offsets in guest code are written as absolute guest-physical addresses.
+// One hypercall: number, then the instruction.
+#define HC(nr)		"	movl	$" HC_STR(nr) ", %eax\n	" HC_INSN "\n"
+// Store EAX (the result) at offset off of the shared page.
+#define KEEP(off)	"	movl	%eax, " TG_SHARED(off) "\n"
+
 extern const char calls_guest[], calls_guest_end[];
 extern const char ipc_guest[], ipc_guest_end[];
 extern const char wild_guest[], wild_guest_end[];
@@ -62,7 +76,7 @@ extern const char cli_guest[], cli_guest_end[];
 asm(".pushsection .rodata\n"
     ".code16\n"
     "calls_guest:\n"
-    "	movw	$(calls_msg - calls_guest + 0x7000), %si\n"
+    "	movw	$" TG_CODE(calls_msg, calls_guest) ", %si\n"
     "1:	movb	(%si), %bl\n"
     "	testb	%bl, %bl\n"
     "	jz	3f\n"
@@ -77,75 +91,54 @@ asm(".pushsection .rodata\n"
     "	jmp	1b\n"
     "3:	movw	$0x3fd, %dx\n"
     "	inb	%dx, %al\n"
-    "	movb	%al, 0x8f00\n"
+    "	movb	%al, " TG_SHARED(R_LSR) "\n"
     "	movw	$0x3ff, %dx\n"
     "	movb	$0xa5, %al\n"
     "	outb	%al, %dx\n"
     "	movb	$0, %al\n"
     "	inb	%dx, %al\n"
-    "	movb	%al, 0x8f01\n"
+    "	movb	%al, " TG_SHARED(R_SCRATCH) "\n"
     // Unknown hypercalls.
-    "	movl	$0, %eax\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f04\n"
-    "	movl	$0x40, %eax\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f08\n"
-    "	movl	$0xffffffff, %eax\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f0c\n"
+    HC(0) KEEP(R_CALL0)
+    HC(0x40) KEEP(R_CALL40)
+    HC(0xffffffff) KEEP(R_CALLFF)
     // IPCSEND: to a user env; unaligned; in the BIOS hole; no perm;
     // writable perm for the read-only code page.
-    "	movl	$2, %eax\n"
-    "	movl	$0, %ebx\n"
+    "	movl	$" HC_STR(TYPE_USER) ", %ebx\n"
     "	movl	$1, %ecx\n"
-    "	movl	$0x9000, %edx\n"
-    "	movl	$7, %esi\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f10\n"
-    "	movl	$2, %eax\n"
-    "	movl	$1, %ebx\n"
-    "	movl	$0x9001, %edx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f14\n"
-    "	movl	$2, %eax\n"
-    "	movl	$0xa0000, %edx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f18\n"
-    "	movl	$2, %eax\n"
-    "	movl	$0x9000, %edx\n"
+    "	movl	$" HC_STR(TINYGUEST_SPARE_GPA) ", %edx\n"
+    "	movl	$" HC_STR(PERM_PUW) ", %esi\n"
+    HC(HC_IPCSEND) KEEP(R_SEND_USER)
+    "	movl	$" HC_STR(TYPE_FS) ", %ebx\n"
+    "	movl	$" HC_STR(TINYGUEST_SPARE_GPA) "+1, %edx\n"
+    HC(HC_IPCSEND) KEEP(R_SEND_UNAL)
+    "	movl	$" HC_STR(GUEST_BIOS_HOLE) ", %edx\n"
+    HC(HC_IPCSEND) KEEP(R_SEND_HOLE)
+    "	movl	$" HC_STR(TINYGUEST_SPARE_GPA) ", %edx\n"
     "	movl	$0, %esi\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f1c\n"
-    "	movl	$2, %eax\n"
-    "	movl	$0x7000, %edx\n"
-    "	movl	$7, %esi\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f20\n"
+    HC(HC_IPCSEND) KEEP(R_SEND_PERM)
+    "	movl	$" HC_STR(GUEST_BOOT_GPA) ", %edx\n"
+    "	movl	$" HC_STR(PERM_PUW) ", %esi\n"
+    HC(HC_IPCSEND) KEEP(R_SEND_RO)
     // IPCRECV: unaligned; in the BIOS hole (no blocking either time).
-    "	movl	$3, %eax\n"
-    "	movl	$0x9001, %ebx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f24\n"
-    "	movl	$3, %eax\n"
-    "	movl	$0xb8000, %ebx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f28\n"
+    "	movl	$" HC_STR(TINYGUEST_SPARE_GPA) "+1, %ebx\n"
+    HC(HC_IPCRECV) KEEP(R_RECV_UNAL)
+    "	movl	$" HC_STR(CGA_GPA) ", %ebx\n"
+    HC(HC_IPCRECV) KEEP(R_RECV_HOLE)
     // The host's IDE disk: status, data, a read command, status.
     "	movw	$0x1f7, %dx\n"
     "	inb	%dx, %al\n"
-    "	movb	%al, 0x8f30\n"
+    "	movb	%al, " TG_SHARED(R_IDE_STAT) "\n"
     "	movw	$0x1f0, %dx\n"
     "	inw	%dx, %ax\n"
-    "	movw	%ax, 0x8f32\n"
+    "	movw	%ax, " TG_SHARED(R_IDE_DATA) "\n"
     "	movw	$0x1f7, %dx\n"
     "	movb	$0x20, %al\n"
     "	outb	%al, %dx\n"
     "	inb	%dx, %al\n"
-    "	movb	%al, 0x8f34\n"
-    "	movb	$0x5a, 0x8ffc\n"
-    "	movl	$4, %eax\n"			// power off
-    "	vmcall\n"
+    "	movb	%al, " TG_SHARED(R_IDE_STAT2) "\n"
+    "	movb	$" HC_STR(TG_DONE_MAGIC) ", " TG_SHARED(TG_DONE) "\n"
+    HC(HC_POWEROFF)
     "4:	hlt\n"
     "	jmp	4b\n"
     "calls_msg:\n"
@@ -153,50 +146,45 @@ asm(".pushsection .rodata\n"
     "calls_guest_end:\n"
 
     "ipc_guest:\n"
-    // FSREQ_SYNC to the file server with the page at 0x9000, never
+    // FSREQ_SYNC to the file server with the spare page, never
     // touched; retry while the server is busy.
-    "1:	movl	$2, %eax\n"
-    "	movl	$1, %ebx\n"
-    "	movl	$8, %ecx\n"
-    "	movl	$0x9000, %edx\n"
-    "	movl	$7, %esi\n"
-    "	vmcall\n"
-    "	cmpl	$-8, %eax\n"
+    "1:	movl	$" HC_STR(TYPE_FS) ", %ebx\n"
+    "	movl	$" HC_STR(REQ_SYNC) ", %ecx\n"
+    "	movl	$" HC_STR(TINYGUEST_SPARE_GPA) ", %edx\n"
+    "	movl	$" HC_STR(PERM_PUW) ", %esi\n"
+    HC(HC_IPCSEND)
+    "	cmpl	$" HC_STR(ERR_NOT_RECV) ", %eax\n"
     "	je	1b\n"
-    "	movl	%eax, 0x8f40\n"
+    KEEP(R_FS_SEND)
     // Its reply, without a page (an address beyond guest memory).
-    "	movl	$3, %eax\n"
     "	movl	$0xfee00000, %ebx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f44\n"
-    "	movl	%esi, 0x8f48\n"
-    "	movl	%edx, 0x8f4c\n"
-    "	movl	%ecx, 0x8f50\n"
-    "	movb	$1, 0x8ff8\n"
-    // A page from the host program at 0x6000.
-    "	movl	$3, %eax\n"
-    "	movl	$0x6000, %ebx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8f54\n"
-    "	movl	%esi, 0x8f58\n"
-    "	movl	%edx, 0x8f5c\n"
-    "	movl	%ecx, 0x8f60\n"
-    "	movl	0x6000, %eax\n"
-    "	movl	%eax, 0x8f64\n"
-    "	movb	$0x5a, 0x8ffc\n"
-    "	movb	$1, 0x6000\n"			// read-only: it dies here
+    HC(HC_IPCRECV) KEEP(R_FS_RAX)
+    "	movl	%esi, " TG_SHARED(R_FS_RSI) "\n"
+    "	movl	%edx, " TG_SHARED(R_FS_RDX) "\n"
+    "	movl	%ecx, " TG_SHARED(R_FS_RCX) "\n"
+    "	movb	$1, " TG_SHARED(R_STAGE) "\n"
+    // A page from the host program at GIFT_GPA.
+    "	movl	$" HC_STR(GIFT_GPA) ", %ebx\n"
+    HC(HC_IPCRECV) KEEP(R_GIFT_RAX)
+    "	movl	%esi, " TG_SHARED(R_GIFT_RSI) "\n"
+    "	movl	%edx, " TG_SHARED(R_GIFT_RDX) "\n"
+    "	movl	%ecx, " TG_SHARED(R_GIFT_RCX) "\n"
+    "	movl	" HC_STR(GIFT_GPA) ", %eax\n"
+    KEEP(R_GIFT_WORD)
+    "	movb	$" HC_STR(TG_DONE_MAGIC) ", " TG_SHARED(TG_DONE) "\n"
+    "	movb	$1, " HC_STR(GIFT_GPA) "\n"		// read-only: it dies here
     "2:	hlt\n"
     "	jmp	2b\n"
     "ipc_guest_end:\n"
 
     "wild_guest:\n"
-    "	lgdtl	(wild_gdtdesc - wild_guest + 0x7000)\n"
+    "	lgdtl	" TG_CODE(wild_gdtdesc, wild_guest) "\n"
     "	movl	%cr0, %eax\n"
     "	orl	$1, %eax\n"
     "	movl	%eax, %cr0\n"
     "	movw	$8, %ax\n"
     "	movw	%ax, %ds\n"
-    "	movl	$0x400000, %ebx\n"		// its size: just beyond its memory
+    "	movl	$" HC_STR(TINYGUEST_MEM) ", %ebx\n"	// just beyond its memory
     "	movb	(%ebx), %al\n"
     "	hlt\n"
     "	.p2align 3\n"
@@ -205,11 +193,11 @@ asm(".pushsection .rodata\n"
     "	.quad	0x00cf93000000ffff\n"
     "wild_gdtdesc:\n"
     "	.word	15\n"
-    "	.long	wild_gdt - wild_guest + 0x7000\n"
+    "	.long	" TG_CODE(wild_gdt, wild_guest) "\n"
     "wild_guest_end:\n"
 
     "triple_guest:\n"
-    "	lidt	(triple_idt - triple_guest + 0x7000)\n"
+    "	lidt	" TG_CODE(triple_idt, triple_guest) "\n"
     "	int3\n"
     "	hlt\n"
     "triple_idt:\n"
@@ -219,30 +207,11 @@ asm(".pushsection .rodata\n"
 
     "cli_guest:\n"
     "	cli\n"
-    "1:	incl	0x8fe0\n"
+    "1:	incl	" TG_SHARED(R_COUNTER) "\n"
     "	jmp	1b\n"
     "cli_guest_end:\n"
     ".code64\n"
     ".popsection\n");
-
-static int failures;
-
-/* Check that what a guest or a call left is what it should have. */
-static void
-expect(int64_t got, int64_t want, const char *what)
-{
-	if (got != want) {
-		cprintf("vmevil: %s: got %lx, want %lx\n", what, got, want);
-		failures++;
-	}
-}
-
-/* The 32-bit result a guest left at offset off of the shared page. */
-static int32_t
-result(int off)
-{
-	return *(volatile int32_t *) (SHARED_VA + off);
-}
 
 /* Bad hypercalls and ports are refused; the guest powers itself off. */
 static void
@@ -251,19 +220,19 @@ case_calls(void)
 	envid_t guest = tinyguest_start(calls_guest, calls_guest_end);
 
 	wait(guest);
-	expect(SHARED_VA[R_DONE], DONE_MAGIC, "calls guest finished");
+	expect(SHARED_VA[TG_DONE], TG_DONE_MAGIC, "calls guest finished");
 	expect(SHARED_VA[R_LSR], 0x60, "COM1 line status: ready to send, no input");
 	expect(SHARED_VA[R_SCRATCH], 0xa5, "COM1 scratch register");
-	expect(result(R_CALL0), -E_INVAL, "hypercall 0");
-	expect(result(R_CALL40), -E_INVAL, "hypercall 0x40");
-	expect(result(R_CALLFF), -E_INVAL, "hypercall 0xffffffff");
-	expect(result(R_SEND_USER), -E_INVAL, "IPCSEND to a user env");
-	expect(result(R_SEND_UNAL), -E_INVAL, "IPCSEND, unaligned page");
-	expect(result(R_SEND_HOLE), -E_INVAL, "IPCSEND, page in the BIOS hole");
-	expect(result(R_SEND_PERM), -E_INVAL, "IPCSEND, perm 0");
-	expect(result(R_SEND_RO), -E_INVAL, "IPCSEND, writable read-only page");
-	expect(result(R_RECV_UNAL), -E_INVAL, "IPCRECV, unaligned");
-	expect(result(R_RECV_HOLE), -E_INVAL, "IPCRECV, in the BIOS hole");
+	expect(tinyguest_result(R_CALL0), -E_INVAL, "hypercall 0");
+	expect(tinyguest_result(R_CALL40), -E_INVAL, "hypercall 0x40");
+	expect(tinyguest_result(R_CALLFF), -E_INVAL, "hypercall 0xffffffff");
+	expect(tinyguest_result(R_SEND_USER), -E_INVAL, "IPCSEND to a user env");
+	expect(tinyguest_result(R_SEND_UNAL), -E_INVAL, "IPCSEND, unaligned page");
+	expect(tinyguest_result(R_SEND_HOLE), -E_INVAL, "IPCSEND, page in the BIOS hole");
+	expect(tinyguest_result(R_SEND_PERM), -E_INVAL, "IPCSEND, perm 0");
+	expect(tinyguest_result(R_SEND_RO), -E_INVAL, "IPCSEND, writable read-only page");
+	expect(tinyguest_result(R_RECV_UNAL), -E_INVAL, "IPCRECV, unaligned");
+	expect(tinyguest_result(R_RECV_HOLE), -E_INVAL, "IPCRECV, in the BIOS hole");
 	expect(SHARED_VA[R_IDE_STAT], 0xff, "IDE status");
 	expect(*(volatile uint16_t *) (SHARED_VA + R_IDE_DATA), 0xffff, "IDE data");
 	expect(SHARED_VA[R_IDE_STAT2], 0xff, "IDE status after a command");
@@ -278,33 +247,34 @@ case_ipc(void)
 	unsigned deadline;
 	int r;
 
-	static_assert(FSREQ_SYNC == 8);
+	static_assert(ERR_NOT_RECV == -E_IPC_NOT_RECV);
+	static_assert(PERM_PUW == (PTE_P | PTE_W | PTE_U));
+	static_assert(TYPE_USER == ENV_TYPE_USER && TYPE_FS == ENV_TYPE_FS);
+	static_assert(REQ_SYNC == FSREQ_SYNC);
 	if (!fs) {
 		cprintf("vmevil: ipc: no file server, skipped\n");
 		return;
 	}
 	guest = tinyguest_start(ipc_guest, ipc_guest_end);
 	deadline = sys_time_msec() + 10000;
-	while (SHARED_VA[R_STAGE] != 1 && sys_time_msec() < deadline)
-		sys_yield();
-	expect(SHARED_VA[R_STAGE], 1, "ipc guest got the file server's reply");
+	expect_true(tinyguest_wait(R_STAGE, 1, 10000), "ipc guest got the file server's reply");
 	*GIFT_VA = GIFT_MAGIC;
 	while ((r = sys_ipc_try_send(guest, GIFT_VALUE, (void *) GIFT_VA, PTE_P | PTE_U))
 	       == -E_IPC_NOT_RECV && sys_time_msec() < deadline)
 		sys_yield();
 	expect(r, 0, "sys_ipc_try_send to the guest");
 	wait(guest);
-	expect(result(R_FS_SEND), 0, "IPCSEND of FSREQ_SYNC");
-	expect(result(R_FS_RAX), 0, "IPCRECV from the file server: RAX");
-	expect(result(R_FS_RAX + 4), 0, "the file server's answer (RSI)");
-	expect(result(R_FS_RAX + 8), fs, "the sender (RDX)");
-	expect(result(R_FS_RAX + 12), 0, "no page (RCX)");
-	expect(result(R_GIFT_RAX), 0, "IPCRECV of our page: RAX");
-	expect(result(R_GIFT_RAX + 4), GIFT_VALUE, "our value (RSI)");
-	expect(result(R_GIFT_RAX + 8), thisenv->env_id, "us, the sender (RDX)");
-	expect(result(R_GIFT_RAX + 12), PTE_P | PTE_U, "our perm (RCX)");
-	expect((uint32_t) result(R_GIFT_WORD), GIFT_MAGIC, "the word in our page");
-	expect(SHARED_VA[R_DONE], DONE_MAGIC, "ipc guest finished");
+	expect(tinyguest_result(R_FS_SEND), 0, "IPCSEND of FSREQ_SYNC");
+	expect(tinyguest_result(R_FS_RAX), 0, "IPCRECV from the file server: RAX");
+	expect(tinyguest_result(R_FS_RSI), 0, "the file server's answer (RSI)");
+	expect(tinyguest_result(R_FS_RDX), fs, "the sender (RDX)");
+	expect(tinyguest_result(R_FS_RCX), 0, "no page (RCX)");
+	expect(tinyguest_result(R_GIFT_RAX), 0, "IPCRECV of our page: RAX");
+	expect(tinyguest_result(R_GIFT_RSI), GIFT_VALUE, "our value (RSI)");
+	expect(tinyguest_result(R_GIFT_RDX), thisenv->env_id, "us, the sender (RDX)");
+	expect(tinyguest_result(R_GIFT_RCX), PTE_P | PTE_U, "our perm (RCX)");
+	expect((uint32_t) tinyguest_result(R_GIFT_WORD), GIFT_MAGIC, "the word in our page");
+	expect(SHARED_VA[TG_DONE], TG_DONE_MAGIC, "ipc guest finished");
 	expect(*GIFT_VA, GIFT_MAGIC, "our page after the guest tried to write it");
 	cprintf("vmevil: ipc: done, the guest died writing our read-only page\n");
 }
@@ -341,10 +311,10 @@ case_cli(void)
 		;
 	if (*counter == before) {
 		cprintf("vmevil: cli: the guest made no progress\n");
-		failures++;
+		expect_failures++;
 	}
-	found = guest_info_of(guest, &gi) && gi.mem_size == GUEST_SIZE && gi.exits > 0;
-	expect(found, 1, "sys_guest_info lists the guest");
+	found = guest_info_of(guest, &gi) && gi.mem_size == TINYGUEST_MEM && gi.exits > 0;
+	expect_true(found, "sys_guest_info lists the guest");
 	expect(sys_guest_stop(thisenv->env_id), -E_BAD_ENV, "sys_guest_stop of a non-guest");
 	expect(sys_guest_stop(guest), 0, "sys_guest_stop");
 	wait(guest);
@@ -376,23 +346,11 @@ umain(int argc, char **argv)
 	static const char *const all[] = { "calls", "ipc", "wild", "triple", "cli" };
 	struct Stat st;
 	int64_t before, after;
-	int r;
 
-	if ((r = sys_page_alloc(0, CODE_VA, PTE_P | PTE_U | PTE_W)) < 0
-	    || (r = sys_page_alloc(0, (void *) SHARED_VA, PTE_P | PTE_U | PTE_W)) < 0
-	    || (r = sys_page_alloc(0, (void *) GIFT_VA, PTE_P | PTE_U | PTE_W)) < 0)
-		panic("sys_page_alloc: %e", r);
-	// The first guest runs the kernel's EPT self-test, and the file
-	// server fills its cache: leave both out of the count.
-	r = sys_env_mkguest(GUEST_SIZE, GUEST_BOOT_GPA);
-	if (r == -E_NOT_SUPP) {
-		cprintf("vmevil: no guests on this machine: %e\n", r);
+	tinyguest_begin("vmevil");
+	if (!tinyguest_supported())
 		return;
-	}
-	if (r < 0)
-		panic("sys_env_mkguest: %e", r);
-	sys_env_destroy(r);
-	wait(r);
+	// The file server fills its cache: leave that out of the count.
 	if (ipc_find_env(ENV_TYPE_FS))
 		stat("/", &st);
 
@@ -403,9 +361,9 @@ umain(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!run_case(argv[i])) {
 			cprintf("vmevil: no case %s (calls, ipc, wild, triple, cli)\n", argv[i]);
-			failures++;
+			expect_failures++;
 		}
 	after = sys_free_pages();
 	cprintf("vmevil: free pages before %ld after %ld\n", before, after);
-	cprintf("vmevil: %s\n", failures ? "FAILED" : "done");
+	expect_report();
 }

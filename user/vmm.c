@@ -151,7 +151,7 @@ static int
 map_bootargs(envid_t guest, uint32_t entry, const char *cmdline)
 {
 	uint8_t *page = UTEMP;
-	struct guest_mbinfo *mb = (struct guest_mbinfo *) (page + GBA_MBINFO);
+	struct multiboot_info *mb = (struct multiboot_info *) (page + GBA_MBINFO);
 	int r;
 
 	if ((r = sys_page_alloc(0, page, PTE_P | PTE_U | PTE_W)) < 0)

@@ -17,20 +17,18 @@
  */
 #include <inc/lib.h>
 #include <inc/vmx.h>
+#include <inc/vmm/tinyguest.h>
 
-#define GUEST_SIZE	TINYGUEST_MEM
-#define CODE_VA		TINYGUEST_CODE_VA
 #define SHARED_VA	TINYGUEST_SHARED_VA
-#define DONE_MAGIC	0x5a
 
-// Offsets in the page at guest-physical 0x8000 that the spin guest fills.
+// Offsets in the shared page that the guests fill.
 #define SPIN_IN80	0xff0	// byte read from port 0x80
 #define SPIN_ZERO	0xff1	// byte written to, then read from, a demand page
 #define SPIN_BADCALL	0xff4	// hypercall 0x99's result
 #define SPIN_BADMBMAP	0xff8	// MBMAP at an unaligned address: result
-#define SPIN_DONE	0xffc
 #define SPIN_COUNTER	0xfe0	// counts while the guest spins
 #define HALT_STAGE	0xff0	// byte: 1 before its HLT, 2 after it
+#define DEMAND_SEG	0x5000	// real-mode segment of a page nobody mapped
 
 extern const char spin_guest[], spin_guest_end[];
 extern const char wild_guest[], wild_guest_end[];
@@ -40,7 +38,7 @@ extern const char busy_guest[], busy_guest_end[];
 asm(".pushsection .rodata\n"
     ".code16\n"
     "spin_guest:\n"
-    "	movw	$(spin_msg - spin_guest + 0x7000), %si\n"
+    "	movw	$" TG_CODE(spin_msg, spin_guest) ", %si\n"
     "1:	movb	(%si), %bl\n"
     "	testb	%bl, %bl\n"
     "	jz	3f\n"
@@ -54,34 +52,34 @@ asm(".pushsection .rodata\n"
     "	incw	%si\n"
     "	jmp	1b\n"
     "3:	inb	$0x80, %al\n"			// not passed through
-    "	movb	%al, 0x8ff0\n"
+    "	movb	%al, " TG_SHARED(SPIN_IN80) "\n"
     "	movl	$0x99, %eax\n"			// no such hypercall
-    "	vmcall\n"
-    "	movl	%eax, 0x8ff4\n"
-    "	movl	$1, %eax\n"			// MBMAP, unaligned
-    "	movl	$0x8001, %ebx\n"
-    "	vmcall\n"
-    "	movl	%eax, 0x8ff8\n"
-    "	movw	$0x5000, %ax\n"			// guest-physical 0x50000
+    "	" HC_INSN "\n"
+    "	movl	%eax, " TG_SHARED(SPIN_BADCALL) "\n"
+    "	movl	$" HC_STR(HC_MBMAP) ", %eax\n"	// unaligned
+    "	movl	$" TG_SHARED(1) ", %ebx\n"
+    "	" HC_INSN "\n"
+    "	movl	%eax, " TG_SHARED(SPIN_BADMBMAP) "\n"
+    "	movw	$" HC_STR(DEMAND_SEG) ", %ax\n"
     "	movw	%ax, %es\n"
     "	movb	$0x77, %es:0x10\n"
     "	movb	%es:0x10, %al\n"
-    "	movb	%al, 0x8ff1\n"
-    "	movb	$0x5a, 0x8ffc\n"
-    "4:	incl	0x8fe0\n"
+    "	movb	%al, " TG_SHARED(SPIN_ZERO) "\n"
+    "	movb	$" HC_STR(TG_DONE_MAGIC) ", " TG_SHARED(TG_DONE) "\n"
+    "4:	incl	" TG_SHARED(SPIN_COUNTER) "\n"
     "	jmp	4b\n"
     "spin_msg:\n"
     "	.asciz	\"vmmtest guest: hello through COM1\\n\"\n"
     "spin_guest_end:\n"
 
     "wild_guest:\n"
-    "	lgdtl	(wild_gdtdesc - wild_guest + 0x7000)\n"
+    "	lgdtl	" TG_CODE(wild_gdtdesc, wild_guest) "\n"
     "	movl	%cr0, %eax\n"
     "	orl	$1, %eax\n"			// protected mode
     "	movl	%eax, %cr0\n"
     "	movw	$8, %ax\n"			// flat 4 GiB data
     "	movw	%ax, %ds\n"
-    "	movl	$0x4000000, %ebx\n"		// 64 MiB: beyond its memory
+    "	movl	$" HC_STR(GUEST_MEM_SZ) ", %ebx\n"	// far beyond its memory
     "	movb	(%ebx), %al\n"
     "	hlt\n"
     "	.p2align 3\n"
@@ -90,11 +88,11 @@ asm(".pushsection .rodata\n"
     "	.quad	0x00cf93000000ffff\n"
     "wild_gdtdesc:\n"
     "	.word	15\n"
-    "	.long	wild_gdt - wild_guest + 0x7000\n"
+    "	.long	" TG_CODE(wild_gdt, wild_guest) "\n"
     "wild_guest_end:\n"
 
     "triple_guest:\n"
-    "	lidt	(triple_idt - triple_guest + 0x7000)\n"
+    "	lidt	" TG_CODE(triple_idt, triple_guest) "\n"
     "	int3\n"
     "	hlt\n"
     "triple_idt:\n"
@@ -103,9 +101,9 @@ asm(".pushsection .rodata\n"
     "triple_guest_end:\n"
 
     "halt_guest:\n"
-    "	movb	$1, 0x8ff0\n"
+    "	movb	$1, " TG_SHARED(HALT_STAGE) "\n"
     "	hlt\n"
-    "	movb	$2, 0x8ff0\n"
+    "	movb	$2, " TG_SHARED(HALT_STAGE) "\n"
     "1:	hlt\n"
     "	jmp	1b\n"
     "halt_guest_end:\n"
@@ -113,23 +111,11 @@ asm(".pushsection .rodata\n"
     "busy_guest:\n"
     "1:	movl	$0, %eax\n"
     "	cpuid\n"
-    "	incl	0x8fe0\n"
+    "	incl	" TG_SHARED(SPIN_COUNTER) "\n"
     "	jmp	1b\n"
     "busy_guest_end:\n"
     ".code64\n"
     ".popsection\n");
-
-static int failures;
-
-/* Check that what a call returned is what it should have. */
-static void
-expect(int64_t got, int64_t want, const char *what)
-{
-	if (got != want) {
-		cprintf("vmmtest: %s: got %ld, want %ld\n", what, got, want);
-		failures++;
-	}
-}
 
 /*
  * The spin guest: its exits leave the expected values in the shared
@@ -140,15 +126,13 @@ test_spin(void)
 {
 	volatile uint32_t *counter = (volatile uint32_t *) (SHARED_VA + SPIN_COUNTER);
 	envid_t guest = tinyguest_start(spin_guest, spin_guest_end);
-	unsigned deadline = sys_time_msec() + 5000;
+	unsigned deadline;
 	uint32_t before;
 
-	while (SHARED_VA[SPIN_DONE] != DONE_MAGIC && sys_time_msec() < deadline)
-		sys_yield();
-	expect(SHARED_VA[SPIN_DONE], DONE_MAGIC, "spin guest finished its checks");
+	expect_true(tinyguest_wait(TG_DONE, TG_DONE_MAGIC, 5000), "spin guest finished its checks");
 	expect(SHARED_VA[SPIN_IN80], 0xff, "refused port reads all ones");
-	expect(*(volatile int32_t *) (SHARED_VA + SPIN_BADCALL), -E_INVAL, "unknown hypercall");
-	expect(*(volatile int32_t *) (SHARED_VA + SPIN_BADMBMAP), -E_INVAL, "MBMAP, unaligned");
+	expect(tinyguest_result(SPIN_BADCALL), -E_INVAL, "unknown hypercall");
+	expect(tinyguest_result(SPIN_BADMBMAP), -E_INVAL, "MBMAP, unaligned");
 	expect(SHARED_VA[SPIN_ZERO], 0x77, "memory on demand");
 
 	// The guest spins and never halts; this env busy-waits.  Both
@@ -159,7 +143,7 @@ test_spin(void)
 		;
 	if (*counter == before) {
 		cprintf("vmmtest: the spinning guest made no progress\n");
-		failures++;
+		expect_failures++;
 	} else
 		cprintf("vmmtest: the host runs while the guest spins\n");
 	sys_env_destroy(guest);
@@ -220,7 +204,7 @@ test_busy(void)
 	if (turns < 5 || *counter == before) {
 		cprintf("vmmtest: busy guest: this env ran %d times in 500 ms, the guest "
 			"counted %u (FAILED)\n", turns, *counter - before);
-		failures++;
+		expect_failures++;
 	} else
 		cprintf("vmmtest: the host runs while the guest exits all the time "
 			"(%d turns in 500 ms)\n", turns);
@@ -243,22 +227,10 @@ void
 umain(int argc, char **argv)
 {
 	int64_t before, after;
-	int r;
 
-	if ((r = sys_page_alloc(0, CODE_VA, PTE_P | PTE_U | PTE_W)) < 0
-	    || (r = sys_page_alloc(0, (void *) SHARED_VA, PTE_P | PTE_U | PTE_W)) < 0)
-		panic("sys_page_alloc: %e", r);
-	// The first guest runs the kernel's EPT self-test: leave it out of the count.
-	r = sys_env_mkguest(GUEST_SIZE, GUEST_BOOT_GPA);
-	if (r == -E_NOT_SUPP) {
-		cprintf("vmmtest: no guests on this machine: %e\n", r);
+	tinyguest_begin("vmmtest");
+	if (!tinyguest_supported())
 		return;
-	}
-	if (r < 0)
-		panic("sys_env_mkguest: %e", r);
-	sys_env_destroy(r);
-	wait(r);
-
 	before = sys_free_pages();
 	test_spin();
 	test_dies("wild", wild_guest, wild_guest_end);
@@ -267,5 +239,5 @@ umain(int argc, char **argv)
 	test_busy();
 	after = sys_free_pages();
 	cprintf("vmmtest: free pages before %ld after %ld\n", before, after);
-	cprintf("vmmtest: %s\n", failures ? "FAILED" : "done");
+	expect_report();
 }

@@ -344,11 +344,11 @@ guest_mbmap(struct guest *g, uint64_t gpa)
 void
 guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
-	if ((leaf & 0xFFFF0000) == VMX_CPUID_SIGNATURE) {
+	if ((leaf & 0xFFFF0000) == CPUID_JOS_LEAF) {
 		memset(regs, 0, 4 * sizeof(regs[0]));
-		if (leaf == VMX_CPUID_SIGNATURE) {
-			regs[0] = VMX_CPUID_SIGNATURE;
-			memmove(&regs[1], VMX_SIGNATURE, 12);
+		if (leaf == CPUID_JOS_LEAF) {
+			regs[0] = CPUID_JOS_LEAF;
+			memmove(&regs[1], CPUID_JOS_SIGNATURE, 12);
 		}
 		return;
 	}
@@ -356,7 +356,7 @@ guest_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
 		     : "a" (leaf), "c" (subleaf));
 	if (leaf == 1)
-		regs[2] = (regs[2] & ~(1 << 5)) | VMX_CPUID_HYPERVISOR;
+		regs[2] = (regs[2] & ~(1 << 5)) | CPUID_HYPERVISOR_BIT;
 	if (leaf == 0x80000001)
 		regs[2] &= ~(1 << 2);
 }

@@ -1,0 +1,103 @@
+/*
+ * Hypercalls: how a guest asks the JOS monitor for something.  The
+ * number goes in RAX, arguments in RBX, RCX, RDX, RSI (in that order);
+ * the result comes back in RAX, a negative E_* code on error.  Only
+ * IPCRECV hands more back (RSI, RDX, RCX).  The guest kernel makes all
+ * of them from CPL 0; the IPC pair may also come from guest user mode
+ * (the guest's file server).
+ *
+ * The instruction is VMCALL (Intel VT-x).  Shared by the kernel, the
+ * user library, the user-level vmm and the guests.
+ */
+#ifndef JOS_INC_VMM_HYPERCALL_H
+#define JOS_INC_VMM_HYPERCALL_H
+
+#define HC_MBMAP	0x1	// RBX: gpa of a page for a multiboot block + e820 map
+#define HC_IPCSEND	0x2	// RBX: dest env type, RCX: value, RDX: gpa of page, RSI: perm
+#define HC_IPCRECV	0x3	// RBX: gpa to receive a page at; value back in RSI,
+				// sender's env id in RDX, page perm in RCX
+#define HC_POWEROFF	0x4	// no arguments: the guest ends (never returns)
+#define HC_CONSWRITE	0x5	// RBX: gpa of bytes, RCX: length (at most
+				// HC_CONSWRITE_MAX, inside guest memory, may
+				// cross pages); printed like COM1 output;
+				// RAX: bytes written or -E_INVAL
+#define HC_TSC_HZ	0x6	// no arguments: RAX = the host's TSC rate in Hz
+#define HC_COUNT	0x7	// numbers below this are defined
+
+#define HC_CONSWRITE_MAX	4096
+// For IPCSEND and IPCRECV, a guest-physical address at or beyond the
+// guest's memory size means "no page"; one inside it must be
+// page-aligned and outside the BIOS hole [GUEST_LOW_MEM_END, 1 MiB).
+#define HC_NO_PAGE	(~0UL)
+
+// For guest code written in assembly (the tiny test guests): the
+// instruction, and a number as text ("movl $" HC_STR(HC_MBMAP) ...).
+#define HC_INSN		"vmcall"
+#define HC_XSTR(x)	#x
+#define HC_STR(x)	HC_XSTR(x)
+
+#ifndef __ASSEMBLER__
+#include <inc/types.h>
+
+/* Hypercall nr without arguments; its result. */
+static inline int64_t
+hypercall0(uint64_t nr)
+{
+	asm volatile(HC_INSN : "+a" (nr) : : "memory");
+	return nr;
+}
+
+/* Hypercall nr with one argument (RBX); its result. */
+static inline int64_t
+hypercall1(uint64_t nr, uint64_t a1)
+{
+	asm volatile(HC_INSN : "+a" (nr), "+b" (a1) : : "memory");
+	return nr;
+}
+
+/* Hypercall nr with two arguments (RBX, RCX); its result. */
+static inline int64_t
+hypercall2(uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	asm volatile(HC_INSN : "+a" (nr), "+b" (a1), "+c" (a2) : : "memory");
+	return nr;
+}
+
+/* Hypercall nr with three arguments (RBX, RCX, RDX); its result. */
+static inline int64_t
+hypercall3(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	asm volatile(HC_INSN : "+a" (nr), "+b" (a1), "+c" (a2), "+d" (a3) : : "memory");
+	return nr;
+}
+
+/* Hypercall nr with four arguments (RBX, RCX, RDX, RSI); its result. */
+static inline int64_t
+hypercall4(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	asm volatile(HC_INSN : "+a" (nr), "+b" (a1), "+c" (a2), "+d" (a3), "+S" (a4)
+		     : : "memory");
+	return nr;
+}
+
+/* What a hypercall hands back beyond RAX (IPCRECV: value, sender, perm). */
+struct hypercall_out {
+	uint64_t rsi, rdx, rcx;
+};
+
+/*
+ * Hypercall nr with one argument (RBX) that answers in RSI, RDX and
+ * RCX as well (zero unless the monitor writes them); its result.
+ */
+static inline int64_t
+hypercall1_out(uint64_t nr, uint64_t a1, struct hypercall_out *out)
+{
+	out->rsi = out->rdx = out->rcx = 0;
+	asm volatile(HC_INSN
+		     : "+a" (nr), "+b" (a1), "+S" (out->rsi), "+d" (out->rdx), "+c" (out->rcx)
+		     : : "memory");
+	return nr;
+}
+#endif
+
+#endif
