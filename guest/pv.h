@@ -8,7 +8,7 @@
 
 #include <inc/types.h>
 
-// Hypercall VMX_VMCALL_CONSWRITE (guest/pv_console.c): the monitor
+// Hypercall HC_CONSWRITE (guest/pv_console.c): the monitor
 // prints the len bytes at guest-physical gpa; returns len, or a
 // negative error (nothing printed).
 int64_t cons_hypercall_write(uint64_t gpa, uint64_t len);

@@ -1,7 +1,7 @@
 /*
  * The guest kernel's memory map.  A guest has no BIOS to ask, and its
  * boot code passes the command line only: the monitor describes the
- * guest's memory instead (VMX_VMCALL_MBMAP), as a multiboot block with
+ * guest's memory instead (HC_MBMAP), as a multiboot block with
  * an e820 map written into the page at GUEST_MBMAP_GPA.  Linked in
  * place of kern/bootinfo_loader.c.
  */
@@ -9,6 +9,7 @@
 #include <inc/assert.h>
 #include <inc/memlayout.h>
 #include <inc/guest.h>
+#include <inc/vmm/hypercall.h>
 
 #include <kern/bootinfo.h>
 
@@ -16,14 +17,11 @@
 physaddr_t
 bootinfo_memory_map(physaddr_t info_pa)
 {
-	uint64_t rax = VMX_VMCALL_MBMAP, rbx = GUEST_MBMAP_GPA;
+	int64_t r;
 
 	// Touch the page first so that the guest really has it.
 	memset((void *) (KERNBASE + GUEST_MBMAP_GPA), 0, PGSIZE);
-	asm volatile("vmcall"
-		     : "+a" (rax), "+b" (rbx)
-		     : : "rcx", "rdx", "rsi", "rdi", "memory");
-	if ((int64_t) rax < 0)
-		panic("the monitor gave no memory map (hypercall error %ld)", (int64_t) rax);
+	if ((r = hypercall1(HC_MBMAP, GUEST_MBMAP_GPA)) < 0)
+		panic("the monitor gave no memory map (hypercall error %ld)", r);
 	return GUEST_MBMAP_GPA;
 }

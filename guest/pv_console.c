@@ -1,12 +1,12 @@
 /*
  * The guest kernel's console.  Output goes to the host's console in
- * hypercalls (VMX_VMCALL_CONSWRITE), many bytes in one exit instead of
+ * hypercalls (HC_CONSWRITE), many bytes in one exit instead of
  * two exits a byte at COM1; input comes from COM1, which the monitor
  * emulates, when the guest polls it.  There is no screen or keyboard.
  * Linked in place of kern/cons_pc.c.
  */
 #include <inc/x86.h>
-#include <inc/vmx.h>
+#include <inc/vmm/hypercall.h>
 
 #include <kern/console.h>
 #include <kern/consdev.h>
@@ -59,16 +59,11 @@ cons_idle(void)
 	asm volatile("hlt");
 }
 
+/* The monitor prints the len bytes at gpa: len, or a negative error (guest/pv.h). */
 int64_t
 cons_hypercall_write(uint64_t gpa, uint64_t len)
 {
-	int64_t rax = VMX_VMCALL_CONSWRITE;
-
-	asm volatile("vmcall"
-		     : "+a" (rax)
-		     : "b" (gpa), "c" (len)
-		     : "rdx", "rsi", "rdi", "memory");
-	return rax;
+	return hypercall2(HC_CONSWRITE, gpa, len);
 }
 
 /*

@@ -6,7 +6,9 @@
 #include <inc/string.h>
 #include <inc/x86.h>
 #include <inc/error.h>
-#include <inc/vmx.h>
+#include <inc/vmm/cpuid.h>
+#include <inc/vmm/layout.h>
+#include <inc/vmm/hypercall.h>
 
 #include <kern/bootinfo.h>
 #include <kern/console.h>
@@ -44,7 +46,7 @@ conscheck(void)
 	int bad = 0;
 
 	cons_flush();
-	bad += cons_hypercall_write(0x100000, VMX_CONSWRITE_MAX + 1) != -E_INVAL;
+	bad += cons_hypercall_write(0x100000, HC_CONSWRITE_MAX + 1) != -E_INVAL;
 	bad += cons_hypercall_write(GUEST_MEM_MAX, 1) != -E_INVAL;
 	bad += cons_hypercall_write(~0UL - 3, 8) != -E_INVAL;
 	cprintf("guest: conscheck: %s\n", bad ? "a bad buffer was printed (FAILED)"

@@ -4,13 +4,13 @@
  * kern/power.c.
  */
 #include <inc/stdio.h>
-#include <inc/vmx.h>
+#include <inc/vmm/hypercall.h>
 
 #include <kern/monitor.h>
 #include <kern/console.h>
 
 /*
- * Have the monitor end this guest (VMX_VMCALL_POWEROFF); never returns.
+ * Have the monitor end this guest (HC_POWEROFF); never returns.
  * A monitor without that hypercall returns: then the guest ends itself
  * with a triple fault (an empty IDT, then any exception), which the
  * monitor answers by destroying the guest env.
@@ -25,7 +25,7 @@ machine_poweroff(void)
 
 	cprintf("guest: powering off\n");
 	cons_flush();
-	asm volatile("vmcall" : : "a" ((uint64_t) VMX_VMCALL_POWEROFF) : "memory");
+	hypercall0(HC_POWEROFF);
 	cprintf("guest: powering off (triple fault)\n");
 	cons_flush();
 	asm volatile("cli; lidt %0; int3" : : "m" (no_idt));

@@ -1,10 +1,10 @@
 /*
  * The TSC's rate in the guest kernel.  The PIT belongs to the host, and
  * the guest reads the host's TSC: the monitor tells the rate it measured
- * (VMX_VMCALL_TSC_HZ).  Linked in place of kern/tsc_pit.c.
+ * (HC_TSC_HZ).  Linked in place of kern/tsc_pit.c.
  */
 #include <inc/stdio.h>
-#include <inc/vmx.h>
+#include <inc/vmm/hypercall.h>
 
 #include <kern/lapic.h>
 
@@ -12,9 +12,8 @@
 uint64_t
 tsc_calibrate(void)
 {
-	int64_t rax = VMX_VMCALL_TSC_HZ;
+	int64_t rax = hypercall0(HC_TSC_HZ);
 
-	asm volatile("vmcall" : "+a" (rax) : : "rbx", "rcx", "rdx", "rsi", "rdi", "memory");
 	if (rax <= 0) {
 		cprintf("TSC: not calibrated in a guest; taking 1000.000 MHz\n");
 		return 1000000000;

@@ -11,7 +11,7 @@
 // A disk too full for the file is an error line (-E_NO_DISK), not a panic.
 
 #include <inc/lib.h>
-#include <inc/vmx.h>
+#include <inc/vmm/cpuid.h>
 
 #define DEFAULT_KB	4096
 #define GUEST_DEFAULT_KB 1024
