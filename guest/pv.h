@@ -13,4 +13,8 @@
 // negative error (nothing printed).
 int64_t cons_hypercall_write(uint64_t gpa, uint64_t len);
 
+// Send the guest kernel's held console output if it has waited long
+// enough (guest/pv_console.c).
+void cons_flush_stale(void);
+
 #endif

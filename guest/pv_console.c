@@ -11,15 +11,21 @@
 #include <kern/console.h>
 #include <kern/consdev.h>
 #include <kern/pmap.h>
+#include <kern/lapic.h>
 #include <guest/pv.h>
 
 /*
- * What the guest kernel printed and did not send yet.  cons_flush sends
- * it at each newline, when the buffer is full, and whenever the guest
- * reads input, halts, powers off or panics.
+ * What the guest kernel printed and did not send yet: up to a page, the
+ * most one hypercall prints.  cons_flush sends it when it is full, when
+ * someone reads input (cons_getc_owner), when the guest idles, powers
+ * off or panics, and at the end of a line once its first byte has
+ * waited OUT_DELAY_MS (cons_flush_stale, also before each scheduling).
  */
-static char guest_out[256];
+#define OUT_DELAY_MS	50
+
+static char guest_out[HC_CONSWRITE_MAX] __attribute__((aligned(PGSIZE)));
 static int guest_out_len;
+static uint64_t guest_out_since;	// TSC when its first byte came
 static bool guest_out_com1;	// the monitor refused the hypercall: use COM1
 
 /* COM1 is the host's, set up already: only look whether it is there. */
@@ -84,6 +90,14 @@ cons_flush(void)
 	guest_out_len = 0;
 }
 
+/* Send the held output if its first byte has waited OUT_DELAY_MS or more. */
+void
+cons_flush_stale(void)
+{
+	if (guest_out_len && read_tsc() - guest_out_since >= time_tsc_hz() / 1000 * OUT_DELAY_MS)
+		cons_flush();
+}
+
 /* A guest's own console has one speaker: nothing to tell apart. */
 bool
 cons_speak_as(int writer)
@@ -91,11 +105,15 @@ cons_speak_as(int writer)
 	return true;
 }
 
-/* Print c: into the buffer, sent at a newline or when it is full. */
+/* Print c: into the buffer, sent when it is full or has waited long enough. */
 void
 cputchar(int c)
 {
+	if (guest_out_len == 0)
+		guest_out_since = read_tsc();
 	guest_out[guest_out_len++] = c;
-	if (c == '\n' || guest_out_len == sizeof(guest_out))
+	if (guest_out_len == sizeof(guest_out))
 		cons_flush();
+	else if (c == '\n')
+		cons_flush_stale();
 }

@@ -10,16 +10,20 @@
 #include <kern/console.h>
 #include <kern/lapic.h>
 #include <kern/sched.h>
+#include <guest/pv.h>
 
 /*
- * While a reader sleeps in sys_cons_wait and other envs keep running,
- * look at COM1 (a VM exit) now and then, at most every 10 ms.
+ * Before each pick: send console output held back too long, and while
+ * a reader sleeps in sys_cons_wait and other envs keep running, look
+ * at COM1 (a VM exit) now and then, at most every 10 ms.
  */
 void
 sched_poll_input(void)
 {
 	static uint64_t last;
 	uint64_t now = read_tsc();
+
+	cons_flush_stale();
 
 	if (now - last < time_tsc_hz() / 100)
 		return;

@@ -136,3 +136,20 @@ add_test guest_disk_full --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq "${G}"'still room$' \
 	--forbid 'user panic' --forbid 'Welcome to the JOS kernel monitor' \
 	--forbid 'fsbench: write 4096 KB'
+
+# A guest's console output in batches of up to a page per hypercall
+# loses nothing and keeps its order: `cat /bench.256k` shows all 7489
+# whole lines of the file and the start of the last one (which the
+# guest's next line continues), then the guest's prompt.  vmctl list then
+# shows the guest's exits (python3 conf/guestboot.py --cat /bench.256k
+# prints how many the cat took; the figure is not checked here).
+add_test guest_cat --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm disk=cat' \
+	--type-at '] $ ' 'cat /bench.256k' \
+	--type $'\x1d/vmctl list' \
+	--expect-count 7489 "${G}"'JOS fsbench: one MiB of this line\.$' \
+	--expect-seq "${G}"'JOS fsbench: one MiB of this line\.$' \
+	--expect-seq "${G}"'JOS fsbench: one MiB of this \[[0-9a-f]{8}\] exiting gracefully$' \
+	--expect-seq "${G}"'\$ ?$' \
+	--expect-seq '^[0-9a-f]{8} +64 MiB +halted +[0-9]+ ' \
+	--forbid 'Welcome to the JOS kernel monitor'
