@@ -20,7 +20,7 @@
 # 2 on a usage or build error. Logs of failed tests (of every test, with -v)
 # stay in obj/grade-logs/; -v also prints them.
 #
-# Needs only bash, coreutils, grep, sed, awk, procps and the emulators.
+# Needs bash, coreutils, grep, sed, awk, procps, python3 and the emulators.
 
 set -u
 set -o pipefail

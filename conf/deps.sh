@@ -12,7 +12,7 @@
 set -eu
 
 # Space-separated, word-split on purpose below.
-PACKAGES="gcc make binutils gdb qemu-system-x86 bochs bochs-term bochsbios vgabios procps"
+PACKAGES="gcc make binutils gdb qemu-system-x86 bochs bochs-term bochsbios vgabios procps python3"
 
 # Print the packages of $PACKAGES that dpkg does not list as fully installed.
 missing_packages() {

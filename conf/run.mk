@@ -7,15 +7,22 @@
 #   make qemu-nox-gdb    like qemu-nox, paused, waiting for gdb
 #   make gdb             gdb -n -x .gdbinit (connects to the two above)
 #   make run-NAME[-nox][-gdb]   boot with prog=NAME (user program NAME first)
+#   make print-gdbport   print the port the -gdb targets will use
 #   make grade           ./grade-lab.sh
 #
 # Variables: CPUS (default 1), QEMUMEM (MiB, default 256), QEMUCPU (default
-# qemu64), QEMUEXTRA (more QEMU options), GDBPORT (default 25000 + uid % 5000;
-# the next free port is taken if that one is busy), FSIMG (second IDE disk,
-# attached only when set; fs/Makefrag sets it).
+# qemu64), QEMUEXTRA (more QEMU options), GDBPORT (see below), FSIMG (second
+# IDE disk, attached only when set; fs/Makefrag sets it).
+#
+# GDBPORT given on the command line or in the environment is used exactly
+# (a grader connects to the port it asked for; a busy one is an error).
+# Without it the port is the first free one from 25000 + uid % 5000, and
+# print-gdbport prints the one the -gdb targets would take now.
 #
 # When the kernel powers off it writes to QEMU's isa-debug-exit port and QEMU
 # exits with an odd status; the run targets treat that as a normal end.
+# A SIGTERM to make (or to its process group) ends QEMU: the JOS grading
+# library stops each test that way and boots the next on the same port.
 
 # Keep whatever default goal the including makefile has (or will have).
 run_mk_saved_default_goal := $(.DEFAULT_GOAL)
@@ -29,8 +36,11 @@ QEMUEXTRA ?=
 KERNIMG   ?= $(OBJDIR)/kern/kernel.img
 FSIMG     ?=
 GDB       ?= gdb
-ifndef GDBPORT
+ifeq ($(origin GDBPORT),undefined)
 GDBPORT   := $(shell expr 25000 + `id -u` % 5000)
+run_mk_gdbport_exact :=
+else
+run_mk_gdbport_exact := yes
 endif
 
 # Stamp showing conf/deps.sh has installed our packages.
@@ -46,18 +56,43 @@ qemu_opts = -cpu $(QEMUCPU) -m $(QEMUMEM) -smp $(CPUS) \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
 
 # Shell: run QEMU with options $(1); an odd exit status (the kernel powered
-# off through isa-debug-exit) counts as success.
-run_qemu = $(QEMU) $(1); st=$$?; [ $$st -eq 0 ] || [ $$((st % 2)) -eq 1 ]
+# off through isa-debug-exit) counts as success.  QEMU runs in the
+# background, so that this shell can pass on SIGTERM, SIGINT and SIGHUP
+# (make sends SIGTERM only to its child, this shell; without the trap QEMU
+# would outlive it), with the shell's stdin on fd 3 (a background command's
+# stdin is /dev/null otherwise).  wait returns early when a trap runs:
+# wait again until QEMU is gone, for its real status.
+run_qemu = qpid= stop=; \
+	trap 'stop=1; [ -z "$$qpid" ] || kill -TERM $$qpid 2>/dev/null' TERM INT HUP; \
+	exec 3<&0; $(QEMU) $(1) <&3 3<&- & qpid=$$!; exec 3<&-; \
+	[ -z "$$stop" ] || kill -TERM $$qpid 2>/dev/null; \
+	while :; do wait $$qpid; st=$$?; kill -0 $$qpid 2>/dev/null || break; done; \
+	trap - TERM INT HUP; [ $$st -eq 0 ] || [ $$((st % 2)) -eq 1 ]
 
-# Shell: echo the first TCP port from $(1) upward that nothing listens on
-# (read from /proc/net/tcp*, where the port is the hex after the colon of the
-# local address and state 0A is LISTEN).
-free_port = p=$(1); while awk -v re="$$(printf ':%04X$$' $$p)" \
+# Shell: true when some socket listens on TCP port $(1) (read from
+# /proc/net/tcp*, where the port is the hex after the colon of the local
+# address and state 0A is LISTEN).
+port_listening = awk -v re="$$(printf ':%04X$$' $(1))" \
 	'$$2 ~ re && $$4 == "0A" { f = 1 } END { exit !f }' \
-	/proc/net/tcp /proc/net/tcp6 2>/dev/null; do p=$$((p + 1)); done; echo $$p
+	/proc/net/tcp /proc/net/tcp6 2>/dev/null
 
-# Shell: pick a free port from GDBPORT, write .gdbinit for it, leave it in $$port.
-make_gdbinit = port=$$($(call free_port,$(GDBPORT))); \
+# Shell: echo the first TCP port from $(1) upward that nothing listens on.
+free_port = p=$(1); while $(call port_listening,$$p); do p=$$((p + 1)); done; echo $$p
+
+# Shell: leave in $$port the port the -gdb targets use (GDBPORT itself when
+# given, else the first free one from the default); a GDBPORT that is no
+# port number fails here with a message.
+gdb_port = case "$(GDBPORT)" in ''|*[!0-9]*) \
+	echo "*** GDBPORT='$(GDBPORT)' is not a port number" 1>&2; exit 1 ;; esac; \
+	$(if $(run_mk_gdbport_exact),port=$(GDBPORT),port=$$($(call free_port,$(GDBPORT))))
+
+# Shell: pick the port, fail if something listens on it already (an exact
+# GDBPORT that is busy: QEMU would fail to bind it), write .gdbinit for it,
+# leave it in $$port.
+make_gdbinit = $(gdb_port); \
+	if $(call port_listening,$$port); then \
+		echo "*** GDBPORT $$port is in use (another QEMU?); give another GDBPORT" 1>&2; \
+		exit 1; fi; \
 	sed "s/@GDBPORT@/$$port/g" conf/gdbinit.tmpl > .gdbinit; \
 	echo "*** Now run 'make gdb'." 1>&2
 
@@ -133,6 +168,11 @@ run-%-nox-gdb: $(DEPSTAMP) $(OBJDIR)/run/%.img $$(FSIMG) conf/gdbinit.tmpl
 	@$(make_gdbinit); echo "*** Use Ctrl-a x to exit qemu" 1>&2; \
 	$(call run_qemu,$(call qemu_opts,$(OBJDIR)/run/$*.img) $(nox_opts) $(gdb_opts))
 
+# The port the -gdb targets use, alone on the last line (the JOS grading
+# library reads it from there).
+print-gdbport:
+	@$(gdb_port); echo $$port
+
 grade: $(DEPSTAMP)
 	./grade-lab.sh $(GRADEFLAGS)
 
@@ -143,6 +183,6 @@ grade-env:
 	@echo 'KERNIMG=$(KERNIMG)'
 	@echo 'FSIMG=$(FSIMG)'
 
-.PHONY: qemu qemu-nox qemu-gdb qemu-nox-gdb gdb grade grade-env
+.PHONY: qemu qemu-nox qemu-gdb qemu-nox-gdb gdb print-gdbport grade grade-env
 
 .DEFAULT_GOAL := $(run_mk_saved_default_goal)

@@ -24,6 +24,13 @@ block_is_free(uint32_t blockno)
 	return (bitmap[blockno / 32] & (1U << (blockno % 32))) != 0;
 }
 
+/* Could b be a file's block: past the bitmap and on the disk? */
+static bool
+block_in_range(uint32_t b)
+{
+	return b >= 2 + nbitblocks && b < super->s_nblocks;
+}
+
 /* Write every dirty bitmap block back to the disk. */
 static void
 flush_bitmap(void)
@@ -79,6 +86,27 @@ alloc_block(void)
 
 /* ------------------------------------------------------- start-up */
 
+/*
+ * Is f an entry this file system can use: a file or directory whose
+ * size is 0 to MAXFILESIZE, whole blocks for a directory?  0, or
+ * -E_INVAL after saying what is wrong (the disk came from elsewhere,
+ * or is damaged).
+ */
+static int
+check_file(const struct File *f)
+{
+	if (f->f_type != FTYPE_REG && f->f_type != FTYPE_DIR) {
+		cprintf("fs: '%.*s' has unknown type %u\n", MAXNAMELEN, f->f_name, f->f_type);
+		return -E_INVAL;
+	}
+	if (f->f_size < 0 || f->f_size > MAXFILESIZE ||
+	    (f->f_type == FTYPE_DIR && f->f_size % BLKSIZE)) {
+		cprintf("fs: '%.*s' has a bad size %d\n", MAXNAMELEN, f->f_name, f->f_size);
+		return -E_INVAL;
+	}
+	return 0;
+}
+
 /* Check the super block; 0 if it describes a JOS disk that fits. */
 static int
 check_super(void)
@@ -104,6 +132,8 @@ check_super(void)
 		cprintf("fs: the root is not a directory\n");
 		return -E_INVAL;
 	}
+	if (check_file(&super->s_root) < 0)
+		return -E_INVAL;
 	cprintf("superblock is good\n");
 	return 0;
 }
@@ -152,7 +182,8 @@ fs_init(void)
  * Find the slot holding the disk block number of f's block filebno and
  * store its address in *ppdiskbno.  The indirect block is allocated if
  * needed and alloc is set.  Returns 0, -E_NOT_FOUND (no indirect block
- * and !alloc), -E_NO_DISK, or -E_INVAL (filebno too large).
+ * and !alloc), -E_NO_DISK, or -E_INVAL (filebno too large, or a block
+ * number on the way that is off the disk or in its reserved blocks).
  */
 static int
 file_block_walk(struct File *f, uint32_t filebno, uint32_t **ppdiskbno, bool alloc)
@@ -161,7 +192,7 @@ file_block_walk(struct File *f, uint32_t filebno, uint32_t **ppdiskbno, bool all
 
 	if (filebno < NDIRECT) {
 		*ppdiskbno = &f->f_direct[filebno];
-		return 0;
+		return (**ppdiskbno && !block_in_range(**ppdiskbno)) ? -E_INVAL : 0;
 	}
 	if (filebno >= NDIRECT + NINDIRECT)
 		return -E_INVAL;
@@ -173,7 +204,11 @@ file_block_walk(struct File *f, uint32_t filebno, uint32_t **ppdiskbno, bool all
 		memset(diskaddr(r), 0, BLKSIZE);
 		f->f_indirect = r;
 	}
+	if (!block_in_range(f->f_indirect))
+		return -E_INVAL;
 	*ppdiskbno = (uint32_t *) diskaddr(f->f_indirect) + (filebno - NDIRECT);
+	if (**ppdiskbno && !block_in_range(**ppdiskbno))
+		return -E_INVAL;
 	return 0;
 }
 
@@ -222,7 +257,8 @@ file_truncate_blocks(struct File *f, off_t newsize)
 	for (bno = new_nblocks; bno < old_nblocks; bno++)
 		file_free_block(f, bno);
 	if (new_nblocks <= NDIRECT && f->f_indirect) {
-		free_block(f->f_indirect);
+		if (block_in_range(f->f_indirect))
+			free_block(f->f_indirect);
 		f->f_indirect = 0;
 	}
 	flush_bitmap();
@@ -268,13 +304,14 @@ file_flush(struct File *f)
 		if (file_block_walk(f, i, &slot, false) == 0 && *slot)
 			flush_block(diskaddr(*slot));
 	flush_block(f);
-	if (f->f_indirect)
+	if (block_in_range(f->f_indirect))
 		flush_block(diskaddr(f->f_indirect));
 }
 
 /*
  * Read up to count bytes of f at offset into buf.  Returns the number
- * read: 0 at or past the end.  Blocks never written read as zeros.
+ * read: 0 at or past the end; -E_INVAL for a negative offset or a block
+ * number off the disk.  Blocks never written read as zeros.
  */
 ssize_t
 file_read(struct File *f, void *buf, size_t count, off_t offset)
@@ -282,20 +319,25 @@ file_read(struct File *f, void *buf, size_t count, off_t offset)
 	uint32_t *slot;
 	size_t done, n;
 	off_t pos;
+	int r;
 
 	if (offset < 0)
 		return -E_INVAL;
 	if (offset >= f->f_size)
 		return 0;
-	count = MIN((off_t) count, f->f_size - offset);
+	if (count > (size_t) (f->f_size - offset))
+		count = f->f_size - offset;
 	for (done = 0; done < count; done += n) {
 		pos = offset + done;
 		n = MIN(count - done, (size_t) (BLKSIZE - pos % BLKSIZE));
-		if (file_block_walk(f, pos / BLKSIZE, &slot, false) == 0 && *slot)
+		r = file_block_walk(f, pos / BLKSIZE, &slot, false);
+		if (r == 0 && *slot)
 			memmove((char *) buf + done,
 				(char *) diskaddr(*slot) + pos % BLKSIZE, n);
-		else
+		else if (r == 0 || r == -E_NOT_FOUND)
 			memset((char *) buf + done, 0, n);
+		else
+			return done ? (ssize_t) done : r;
 	}
 	return count;
 }
@@ -318,7 +360,8 @@ file_write(struct File *f, const void *buf, size_t count, off_t offset)
 		return -E_INVAL;
 	if (offset >= MAXFILESIZE)
 		return count ? -E_NO_DISK : 0;
-	count = MIN((off_t) count, MAXFILESIZE - offset);
+	if (count > (size_t) (MAXFILESIZE - offset))
+		count = MAXFILESIZE - offset;
 	for (done = 0; done < count; done += n) {
 		pos = offset + done;
 		if ((r = file_get_block(f, pos / BLKSIZE, &blk)) < 0)
@@ -444,6 +487,8 @@ walk_path(const char *path, struct File **pdir, struct File **pf, char *lastelem
 			}
 			return r;
 		}
+		if ((r = check_file(f)) < 0)
+			return r;
 	}
 	if (pdir)
 		*pdir = dir;

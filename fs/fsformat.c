@@ -33,7 +33,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/*
+ * The JOS headers' off_t is 32 bits (the disk's f_size); the host's is
+ * 64.  Inside them it goes by another name, so that both can be seen
+ * here: below, off_t is the host's.
+ */
+#define off_t jos_off_t
 #include <inc/fs.h>
+#undef off_t
 
 // The file server maps the disk into a 3 GiB window (DISKSIZE in fs/fs.h).
 #define DISKSIZE_MAX	0xC0000000U
@@ -123,15 +130,30 @@ file_block(struct File *f, uint32_t i)
 	return ind[i - NDIRECT];
 }
 
+/*
+ * The number of blocks of directory dir, whose name is path; an image
+ * whose directory size is no whole number of blocks up to MAXFILESIZE
+ * is refused.
+ */
+static uint32_t
+dir_blocks(struct File *dir, const char *path)
+{
+	if (dir->f_size < 0 || dir->f_size > MAXFILESIZE || dir->f_size % BLKSIZE)
+		die("%s: %s: bad directory size %d", image_name, path, dir->f_size);
+	return dir->f_size / BLKSIZE;
+}
+
 /* Look up name in directory dir; NULL if absent. */
 static struct File *
 dir_find(struct File *dir, const char *name)
 {
-	uint32_t i, j;
+	uint32_t i, j, b, n = dir_blocks(dir, dir->f_name);
 	struct File *f;
 
-	for (i = 0; i < dir->f_size / BLKSIZE; i++) {
-		f = block(file_block(dir, i));
+	for (i = 0; i < n; i++) {
+		if ((b = file_block(dir, i)) == 0)
+			continue;	// a hole holds no entries
+		f = block(b);
 		for (j = 0; j < BLKFILES; j++)
 			if (strcmp(f[j].f_name, name) == 0)
 				return &f[j];
@@ -143,7 +165,7 @@ dir_find(struct File *dir, const char *name)
 static struct File *
 dir_add(struct File *dir, const char *name, const char *path)
 {
-	uint32_t i, j, b;
+	uint32_t i, j, b, n;
 	struct File *f;
 
 	if (strlen(name) >= MAXNAMELEN)
@@ -151,8 +173,11 @@ dir_add(struct File *dir, const char *name, const char *path)
 		    path, name, MAXNAMELEN - 1);
 	if (dir_find(dir, name) != NULL)
 		die("%s: the name is used twice", path);
-	for (i = 0; i < dir->f_size / BLKSIZE; i++) {
-		f = block(file_block(dir, i));
+	n = dir_blocks(dir, path);
+	for (i = 0; i < n; i++) {
+		if ((b = file_block(dir, i)) == 0)
+			continue;
+		f = block(b);
 		for (j = 0; j < BLKFILES; j++)
 			if (f[j].f_name[0] == '\0')
 				goto found;
@@ -239,7 +264,7 @@ add_file(const char *path, const char *hostfile)
 	if (!S_ISREG(st.st_mode))
 		die("%s: not a regular file", hostfile);
 	if (st.st_size > MAXFILESIZE)
-		die("%s is too large: %lld bytes, a file holds at most %d",
+		die("%s is too large: %lld bytes, a JOS file holds at most %d",
 		    hostfile, (long long) st.st_size, MAXFILESIZE);
 	need = (st.st_size + BLKSIZE - 1) / BLKSIZE;
 	if (need > NDIRECT)
@@ -365,25 +390,30 @@ load_image(void)
 	if (super->s_nblocks > nblocks)
 		die("%s: super block says %u blocks, the image has %u",
 		    image_name, super->s_nblocks, nblocks);
+	if (super->s_root.f_type != FTYPE_DIR)
+		die("%s: the root is not a directory (type %u)",
+		    image_name, super->s_root.f_type);
 }
 
 /* Print every entry under directory dir, whose path is prefix. */
 static void
 list_dir(struct File *dir, const char *prefix)
 {
-	uint32_t i, j;
+	uint32_t i, j, b, n = dir_blocks(dir, prefix[0] ? prefix : "/");
 	struct File *f;
 	char path[MAXPATHLEN + MAXNAMELEN + 2];
 
-	for (i = 0; i < dir->f_size / BLKSIZE; i++) {
-		f = block(file_block(dir, i));
+	for (i = 0; i < n; i++) {
+		if ((b = file_block(dir, i)) == 0)
+			continue;
+		f = block(b);
 		for (j = 0; j < BLKFILES; j++) {
 			if (f[j].f_name[0] == '\0')
 				continue;
 			snprintf(path, sizeof(path), "%s/%.*s", prefix,
 				 MAXNAMELEN, f[j].f_name);
-			printf("%c %10lld %s\n", f[j].f_type == FTYPE_DIR ? 'd' : '-',
-			       (long long) f[j].f_size, path);
+			printf("%c %10d %s\n", f[j].f_type == FTYPE_DIR ? 'd' : '-',
+			       f[j].f_size, path);
 			if (f[j].f_type == FTYPE_DIR)
 				list_dir(&f[j], path);
 		}
@@ -417,6 +447,8 @@ extract(const char *path)
 	}
 	if (f->f_type == FTYPE_DIR)
 		die("%s: is a directory", path);
+	if (f->f_size < 0 || f->f_size > MAXFILESIZE)
+		die("%s: bad size %d in %s", path, f->f_size, image_name);
 	for (off = 0; off < f->f_size; off += BLKSIZE) {
 		uint32_t b = file_block(f, off / BLKSIZE);
 		static const uint8_t zero[BLKSIZE];
@@ -459,7 +491,7 @@ fsck_file(struct File *f, const char *path)
 	struct File *e;
 
 	if (f->f_size < 0 || f->f_size > MAXFILESIZE) {
-		printf("fsck: %s: bad size %lld\n", path, (long long) f->f_size);
+		printf("fsck: %s: bad size %d\n", path, f->f_size);
 		fsck_errors++;
 		return;
 	}
@@ -478,8 +510,8 @@ fsck_file(struct File *f, const char *path)
 	if (f->f_type != FTYPE_DIR)
 		return;
 	if (f->f_size % BLKSIZE) {
-		printf("fsck: %s: directory size %lld is not whole blocks\n",
-		       path, (long long) f->f_size);
+		printf("fsck: %s: directory size %d is not whole blocks\n",
+		       path, f->f_size);
 		fsck_errors++;
 	}
 	nblock = f->f_size / BLKSIZE;
@@ -548,9 +580,6 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	if (sizeof(struct File) != 256 || BLKSIZE % sizeof(struct File) != 0)
-		die("struct File is %zu bytes, not 256", sizeof(struct File));
-
 	if (argc == 3 && strcmp(argv[1], "-l") == 0) {
 		image_name = argv[2];
 		load_image();

@@ -27,8 +27,8 @@ sched_poll_input(void)
 
 	if (now - last < time_tsc_hz() / 100)
 		return;
-	for (int i = 0; i < env_slots_used; i++)
-		if (envs[i].env_cons_waiting && envs[i].env_status == ENV_NOT_RUNNABLE) {
+	for (int i = 0; i < env_scan_count(); i++)
+		if (env_scan(i)->env_cons_waiting && env_scan(i)->env_status == ENV_NOT_RUNNABLE) {
 			last = now;
 			serial_intr();
 			return;

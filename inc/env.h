@@ -69,6 +69,10 @@ struct Env {
 	// Monitor state of a guest env (ENV_TYPE_GUEST); kernel-only
 	void *env_vmxinfo;
 
+	// The program's name for an env the kernel started itself (which,
+	// as in JOS, gets argc 0): libmain's binaryname.  Else empty.
+	char env_name[16];
+
 	// Not runnable until typed input arrives for it: a host env in
 	// sys_cons_wait, or a guest halted in HLT.
 	bool env_cons_waiting;

@@ -22,17 +22,28 @@
 #define MAXFILESIZE	((NDIRECT + NINDIRECT) * BLKSIZE)
 
 /*
- * A file or directory, on disk and in memory: exactly 256 bytes.
- * A block number of 0 means "no block allocated here".
+ * A file or directory, on disk and in memory: exactly 256 bytes, laid
+ * out as 64-bit JOS lays it, so that disks move between the two.
+ * A block number of 0 means "no block allocated here".  f_pad is
+ * reserved for a later extension (a double-indirect block): keep it 0.
  */
 struct File {
-	char f_name[MAXNAMELEN];
-	off_t f_size;			// bytes
-	uint32_t f_type;		// FTYPE_REG or FTYPE_DIR
-	uint32_t f_direct[NDIRECT];
-	uint32_t f_indirect;		// block holding NINDIRECT more block numbers
-	uint8_t f_pad[256 - MAXNAMELEN - 8 - 4*NDIRECT - 4 - 4];
+	char f_name[MAXNAMELEN];	// at 0
+	off_t f_size;			// at 128: bytes
+	uint32_t f_type;		// at 132: FTYPE_REG or FTYPE_DIR
+	uint32_t f_direct[NDIRECT];	// at 136
+	uint32_t f_indirect;		// at 176: block holding NINDIRECT more block numbers
+	uint8_t f_pad[256 - MAXNAMELEN - 4 - 4 - 4*NDIRECT - 4];
 } __attribute__((packed));
+
+// The disk format is an interface: fail the build, not the disk.
+_Static_assert(sizeof(off_t) == 4, "off_t is 32 bits on disk");
+_Static_assert(offsetof(struct File, f_name) == 0, "f_name at 0");
+_Static_assert(offsetof(struct File, f_size) == 128, "f_size at 128");
+_Static_assert(offsetof(struct File, f_type) == 132, "f_type at 132");
+_Static_assert(offsetof(struct File, f_direct) == 136, "f_direct at 136");
+_Static_assert(offsetof(struct File, f_indirect) == 176, "f_indirect at 176");
+_Static_assert(sizeof(struct File) == 256, "struct File is 256 bytes");
 
 // A directory block holds this many File entries.
 #define BLKFILES	(BLKSIZE / sizeof(struct File))
@@ -48,6 +59,8 @@ struct Super {
 	uint32_t s_nblocks;		// blocks on the disk
 	struct File s_root;		// the root directory
 };
+
+_Static_assert(offsetof(struct Super, s_root) == 8, "s_root at 8");
 
 /* Request codes, sent as the IPC value with a union Fsipc page. */
 enum {

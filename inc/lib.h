@@ -66,6 +66,11 @@ int	sys_guest_focus(envid_t envid);
 void	sys_cons_wait(void);
 int	sys_env_wait(envid_t envid, int flags);
 void	sys_yield(void);
+// The JOS VMM lab's monitor calls.
+void	sys_vmx_list_vms(void);
+int	sys_vmx_sel_resume(int i);
+int	sys_vmx_get_vmdisk_number(void);
+void	sys_vmx_incr_vmdisk_number(void);
 
 /*
  * Inlined on purpose: the child starts life returning from this int
@@ -115,9 +120,14 @@ int	remove(const char *path);
 int	sync(void);
 int	fs_held_pages(void);
 int	copy(char *src, char *dest);
+extern union Fsipc fsipcbuf;	// the request page sent to the file server
 
 // pageref.c
 int	pageref(void *addr);
+
+// malloc.c
+void	*malloc(size_t n);
+void	free(void *p);
 
 // spawn.c
 envid_t	spawn(const char *program, const char **argv);

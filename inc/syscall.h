@@ -26,6 +26,11 @@ enum {
 	SYS_guest_focus,	// give the console input to a guest, or the host
 	SYS_cons_wait,		// sleep until typed input may be there
 	SYS_env_wait,		// sleep until an env is gone
+	// The JOS VMM lab's monitor calls (user/vmmanager.c, user/labvmm.c).
+	SYS_vmx_list_vms,	// print the guests, numbered from 1
+	SYS_vmx_sel_resume,	// give guest number i the console
+	SYS_vmx_get_vmdisk_number,	// the guest disk counter
+	SYS_vmx_incr_vmdisk_number,	// add one to it
 	NSYSCALLS
 };
 

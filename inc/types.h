@@ -28,7 +28,8 @@ typedef uint64_t ppn_t;
 
 typedef __SIZE_TYPE__ size_t;
 typedef __PTRDIFF_TYPE__ ssize_t;
-typedef int64_t off_t;
+/* File sizes and offsets: 32 bits, as in JOS's disk format (struct File). */
+typedef int32_t off_t;
 
 /* Round down to a multiple of n (n need not be a power of two). */
 #define ROUNDDOWN(a, n)						\

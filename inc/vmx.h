@@ -24,11 +24,8 @@
 #define VMX_VMCALL_TSC_HZ	HC_TSC_HZ
 #define VMX_CONSWRITE_MAX	HC_CONSWRITE_MAX
 
-// Extended page table permissions (the low bits of an EPT entry).
-#define __EPTE_READ	0x1
-#define __EPTE_WRITE	0x2
-#define __EPTE_EXEC	0x4
-#define __EPTE_FULL	(__EPTE_READ | __EPTE_WRITE | __EPTE_EXEC)
+// Extended page table permissions: inc/ept.h.
+#include <inc/ept.h>
 
 // The guest's console: the monitor emulates COM1 (0x3F8-0x3FF) for it,
 // and HC_CONSWRITE prints many bytes in one exit; each line a guest

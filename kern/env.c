@@ -20,7 +20,9 @@
 
 struct Env *envs;			// all environments, NENV of them
 static struct Env *env_free_list;	// free ones, lowest index first
-int env_slots_used;			// 1 + the highest slot ever allocated
+int env_slots_used;			// 1 + the highest low slot ever allocated
+int env_slots_top;			// top slots ever allocated (env_alloc_top)
+bool env_ever_freed;			// some env has been freed since boot
 
 // The generation part of an env id starts at bit ENVGENSHIFT.
 #define ENVGENSHIFT	12
@@ -108,19 +110,17 @@ env_setup_vm(struct Env *e)
 }
 
 /*
- * Allocate and initialise a new env (not runnable yet) with parent
- * parent_id.  Returns 0 and the env in *newenv_store, or -E_NO_FREE_ENV
- * or -E_NO_MEM.
+ * Take the free env e off the free list and initialise it (not runnable
+ * yet) with parent parent_id.  Returns 0 and the env in *newenv_store,
+ * or -E_NO_MEM (e stays free).
  */
-int
-env_alloc(struct Env **newenv_store, envid_t parent_id)
+static int
+env_alloc_slot(struct Env *e, struct Env **newenv_store, envid_t parent_id)
 {
-	struct Env *e = env_free_list;
+	struct Env **link;
 	int32_t generation;
 	int r;
 
-	if (!e)
-		return -E_NO_FREE_ENV;
 	if ((r = env_setup_vm(e)) < 0)
 		return r;
 
@@ -151,14 +151,58 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_ipc_from = 0;
 	e->env_ipc_perm = 0;
 	e->env_vmxinfo = NULL;
+	e->env_name[0] = '\0';
 
-	env_free_list = e->env_link;
+	for (link = &env_free_list; *link != e; link = &(*link)->env_link)
+		assert(*link);
+	*link = e->env_link;
 	e->env_link = NULL;
 	*newenv_store = e;
-	if (e - envs >= env_slots_used)
-		env_slots_used = e - envs + 1;
 
 	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	return 0;
+}
+
+/*
+ * Allocate a new env (not runnable yet) with parent parent_id in the
+ * lowest free slot.  Returns 0 and the env in *newenv_store, or
+ * -E_NO_FREE_ENV or -E_NO_MEM.
+ */
+int
+env_alloc(struct Env **newenv_store, envid_t parent_id)
+{
+	struct Env *e = env_free_list;
+	int r;
+
+	if (!e)
+		return -E_NO_FREE_ENV;
+	if ((r = env_alloc_slot(e, newenv_store, parent_id)) < 0)
+		return r;
+	if (e - envs >= env_slots_used)
+		env_slots_used = e - envs + 1;
+	return 0;
+}
+
+/*
+ * Like env_alloc, but in the highest free slot: for the file server,
+ * which must not take an id in the sequence the first program and its
+ * children get (00001000, 00001001, ...).
+ */
+int
+env_alloc_top(struct Env **newenv_store, envid_t parent_id)
+{
+	struct Env *e = NULL;
+	int r;
+
+	for (int i = NENV - 1; i >= 0 && !e; i--)
+		if (envs[i].env_status == ENV_FREE)
+			e = &envs[i];
+	if (!e)
+		return -E_NO_FREE_ENV;
+	if ((r = env_alloc_slot(e, newenv_store, parent_id)) < 0)
+		return r;
+	if (NENV - (e - envs) > env_slots_top)
+		env_slots_top = NENV - (e - envs);
 	return 0;
 }
 
@@ -246,9 +290,37 @@ check_elf(const uint8_t *binary, size_t size)
 }
 
 /*
+ * Give the pages of [va, va+len) in e the segment permissions flags
+ * (ELF_PROG_FLAG_*): with grant false, take write and execute away;
+ * with grant true, add back what flags allow.  Taking from every
+ * segment first and then granting leaves a page that two segments
+ * share with the union of their permissions.
+ */
+static void
+protect_segment(struct Env *e, uintptr_t va, size_t len, uint32_t flags, bool grant)
+{
+	uintptr_t start = ROUNDDOWN(va, PGSIZE), end = ROUNDUP(va + len, PGSIZE);
+
+	for (uintptr_t p = start; p < end; p += PGSIZE) {
+		pte_t *pte = pml4e_walk(e->env_pml4e, (void *) p, 0);
+
+		assert(pte && (*pte & PTE_P));
+		if (!grant)
+			*pte = (*pte & ~(pte_t) PTE_W) | PTE_NX;
+		if (grant && (flags & ELF_PROG_FLAG_WRITE))
+			*pte |= PTE_W;
+		if (grant && (flags & ELF_PROG_FLAG_EXEC))
+			*pte &= ~PTE_NX;
+	}
+}
+
+/*
  * Load the ELF executable binary into e: each loadable segment at its
- * address (file bytes, then zeros), one stack page below USTACKTOP, and
- * the entry point in the trap frame.  Returns 0 or a negative error.
+ * address (file bytes, then zeros), writable only with PF_W and
+ * executable only with PF_X (EFER.NXE is on), one stack page below
+ * USTACKTOP (not executable), and the entry point in the trap frame.
+ * The env's own page tables are new, so no TLB holds the old
+ * permissions.  Returns 0 or a negative error.
  */
 static int
 load_icode(struct Env *e, const uint8_t *binary, size_t size)
@@ -267,8 +339,18 @@ load_icode(struct Env *e, const uint8_t *binary, size_t size)
 			return r;
 		copy_to_env(e, ph->p_va, binary + ph->p_offset, ph->p_filesz);
 	}
+	for (bool grant = false; ; grant = true) {
+		ph = (const struct Proghdr *) (binary + elf->e_phoff);
+		for (int i = 0; i < elf->e_phnum; i++, ph++)
+			if (ph->p_type == ELF_PROG_LOAD && ph->p_memsz > 0)
+				protect_segment(e, ph->p_va, ph->p_memsz, ph->p_flags, grant);
+		if (grant)
+			break;
+	}
 	if ((r = region_alloc(e, USTACKTOP - PGSIZE, PGSIZE)) < 0)
 		return r;
+	protect_segment(e, USTACKTOP - PGSIZE, PGSIZE, ELF_PROG_FLAG_WRITE, false);
+	protect_segment(e, USTACKTOP - PGSIZE, PGSIZE, ELF_PROG_FLAG_WRITE, true);
 	e->env_tf.tf_rip = elf->e_entry;
 	return 0;
 }
@@ -294,8 +376,9 @@ push_argv0(struct Env *e, const char *argv0)
 }
 
 /*
- * Create an env of the given type running the ELF image binary, with
- * argv[0] = name when name is not NULL.  A malformed image or lack of
+ * Create an env of the given type running the ELF image binary: the
+ * file server with argv[0] = name, any other with argc 0 and name in
+ * env_name (when name is not NULL).  A malformed image or lack of
  * memory is reported and leaves nothing behind.  Returns 0 or a
  * negative error.
  */
@@ -305,7 +388,8 @@ env_create(const uint8_t *binary, size_t size, enum EnvType type, const char *na
 	struct Env *e;
 	int r;
 
-	if ((r = env_alloc(&e, 0)) < 0) {
+	r = type == ENV_TYPE_FS ? env_alloc_top(&e, 0) : env_alloc(&e, 0);
+	if (r < 0) {
 		cprintf("env_create: %e\n", r);
 		return r;
 	}
@@ -318,8 +402,13 @@ env_create(const uint8_t *binary, size_t size, enum EnvType type, const char *na
 		env_free(e);
 		return r;
 	}
-	if (name && strlen(name) < PGSIZE / 2)
+	// The first program gets argc 0 as in JOS (lab programs such as
+	// testpteshare tell parent from child by it); the file server gets
+	// argv[0] = name, which names a guest's disk file.
+	if (name && type == ENV_TYPE_FS && strlen(name) < PGSIZE / 2)
 		push_argv0(e, name);
+	else if (name)
+		strlcpy(e->env_name, name, sizeof(e->env_name));
 	return 0;
 }
 
@@ -388,6 +477,7 @@ env_free(struct Env *e)
 	e->env_wait_env = 0;
 	e->env_link = env_free_list;
 	env_free_list = e;
+	env_ever_freed = true;
 	sched_wake_env_waiters(e->env_id);
 }
 

@@ -22,8 +22,8 @@ static void sched_halt(void) __attribute__((noreturn));
 void
 sched_yield(void)
 {
-	int n = env_slots_used;
-	int start = curenv ? ENVX(curenv->env_id) + 1 : 0;
+	int n = env_scan_count();
+	int start = curenv ? env_scan_pos(curenv) + 1 : 0;
 
 	sched_poll_input();
 
@@ -31,7 +31,7 @@ sched_yield(void)
 	// Only slots that ever held an env are scanned: with few envs this
 	// keeps the time under the kernel lock short on slow emulators.
 	for (int i = 0; i < n; i++) {
-		struct Env *e = &envs[(start + i) % n];
+		struct Env *e = env_scan((start + i) % n);
 		if (e->env_status == ENV_RUNNABLE)
 			env_run(e);
 	}
@@ -48,8 +48,8 @@ sched_yield(void)
 bool
 sched_runnable_hint(void)
 {
-	for (int i = 0; i < env_slots_used; i++)
-		if (((volatile struct Env *) envs)[i].env_status == ENV_RUNNABLE)
+	for (int i = 0; i < env_scan_count(); i++)
+		if (((volatile struct Env *) env_scan(i))->env_status == ENV_RUNNABLE)
 			return true;
 	return false;
 }
@@ -57,12 +57,14 @@ sched_runnable_hint(void)
 bool
 sched_any_env_alive(void)
 {
-	for (int i = 0; i < env_slots_used; i++)
-		if (envs[i].env_status == ENV_RUNNABLE
-		    || envs[i].env_status == ENV_RUNNING
-		    || envs[i].env_status == ENV_DYING
-		    || (envs[i].env_status == ENV_NOT_RUNNABLE && envs[i].env_cons_waiting))
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
+
+		if (e->env_status == ENV_RUNNABLE || e->env_status == ENV_RUNNING
+		    || e->env_status == ENV_DYING
+		    || (e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting))
 			return true;
+	}
 	return false;
 }
 
@@ -74,8 +76,8 @@ sched_any_env_alive(void)
 void
 sched_wake_cons_waiters(int owner)
 {
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 
 		if (!e->env_cons_waiting || e->env_status != ENV_NOT_RUNNABLE)
 			continue;
@@ -92,8 +94,8 @@ sched_wake_env_waiters(envid_t envid)
 {
 	if (envid == 0)		// 0 is no env: it would match everyone not waiting
 		return;
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 
 		if (e->env_wait_env != envid || e->env_status != ENV_NOT_RUNNABLE)
 			continue;
@@ -109,8 +111,8 @@ sched_wake_env_waiters(envid_t envid)
 void
 sched_wake_guest_waiters(void)
 {
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 		envid_t w = e->env_wait_env;
 
 		if (!w || e->env_status != ENV_NOT_RUNNABLE || envs[ENVX(w)].env_id != w
@@ -131,6 +133,10 @@ sched_halt(void)
 {
 	if (!sched_any_env_alive()) {
 		extern size_t boot_free_pages;
+		// JOS's line for the end of the last env that ran (the file
+		// server, blocked for ever, does not count).
+		if (env_ever_freed)
+			cprintf("Destroyed the only environment - nothing more to do!\n");
 		// Every page an env took should be back (blocked envs such as
 		// the file server still hold theirs).
 		cprintf("Free pages: %lu now, %lu after boot\n",

@@ -135,6 +135,8 @@ trap_dispatch(struct Trapframe *tf, struct Trapframe *incoming)
 		break;
 	}
 
+	if (from_user)
+		cprintf("Incoming TRAP frame at %p\n", incoming);
 	print_trapframe(tf);
 	if (!from_user)
 		panic("unhandled trap %ld in kernel", (long) tf->tf_trapno);
@@ -217,6 +219,9 @@ page_fault_handler(struct Trapframe *tf)
 	}
 
 	if (!curenv->env_pgfault_upcall) {
+		// Where trap() found the frame: the top of this CPU's stack.
+		cprintf("Incoming TRAP frame at %p\n",
+			(void *) (thiscpu->cpu_ts.ts_rsp0 - sizeof(struct Trapframe)));
 		cprintf("[%08x] user fault va %08lx ip %08lx\n",
 			curenv->env_id, fault_va, tf->tf_rip);
 		print_trapframe(tf);

@@ -233,7 +233,10 @@ write(int fdnum, const void *buf, size_t n)
 	return dev->dev_write(fd, buf, n);
 }
 
-/* Set fdnum's offset (shared by its duplicates) to offset. */
+/*
+ * Set fdnum's offset (shared by its duplicates) to offset; -E_INVAL for
+ * a negative one, which no file has.
+ */
 int
 seek(int fdnum, off_t offset)
 {
@@ -242,6 +245,8 @@ seek(int fdnum, off_t offset)
 
 	if ((r = fd_lookup(fdnum, &fd)) < 0)
 		return r;
+	if (offset < 0)
+		return -E_INVAL;
 	fd->fd_offset = offset;
 	return 0;
 }

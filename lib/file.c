@@ -5,8 +5,9 @@
 
 #include <inc/lib.h>
 
-// The request page; the server writes its answers into it too.
-static union Fsipc fsipcbuf __attribute__((aligned(PGSIZE)));
+// The request page; the server writes its answers into it too.  Not
+// static: programs see it as in JOS (inc/lib.h).
+union Fsipc fsipcbuf __attribute__((aligned(PGSIZE)));
 
 // Bytes of data one write request carries.
 #define WRITE_MAX	(PGSIZE - offsetof(struct Fsreq_write, req_buf))

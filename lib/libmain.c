@@ -9,7 +9,8 @@ const char *binaryname = "<unknown>";
 
 /*
  * Called by _start with the program's arguments (argc 0 and argv NULL
- * when the kernel started the env directly).  Runs umain, then exits.
+ * when the kernel started the env directly, as in JOS: its name is then
+ * in env_name).  Runs umain, then exits.
  */
 void
 libmain(int argc, char **argv)
@@ -18,6 +19,12 @@ libmain(int argc, char **argv)
 
 	if (argc > 0 && argv != NULL && argv[0] != NULL)
 		binaryname = argv[0];
+	else if (thisenv->env_name[0]) {
+		// A copy: forked children keep it after this slot is reused.
+		static char name[sizeof(thisenv->env_name)];
+		memmove(name, (const char *) thisenv->env_name, sizeof(name) - 1);
+		binaryname = name;
+	}
 
 	umain(argc, argv);
 	exit();

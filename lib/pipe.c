@@ -17,8 +17,8 @@
 #define PIPEBUFSIZ	32	// small on purpose: readers and writers must take turns
 
 struct Pipe {
-	off_t p_rpos;			// read position
-	off_t p_wpos;			// write position
+	uint64_t p_rpos;		// read position (64 bits: never wraps)
+	uint64_t p_wpos;		// write position
 	uint8_t p_buf[PIPEBUFSIZ];	// data, at positions modulo PIPEBUFSIZ
 };
 

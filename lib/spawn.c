@@ -139,7 +139,8 @@ read_phdr(int fd, const struct Elf *elf, int i, struct Proghdr *ph)
 /*
  * Read the ELF header on fd into *elf and check it and every loadable
  * segment: -E_NOT_EXEC unless this is a 64-bit x86 program whose
- * segments lie in the file and below UTOP.
+ * program headers lie in the file and whose segments lie in the file
+ * and below UTOP.
  */
 static int
 check_elf(int fd, struct Elf *elf)
@@ -155,7 +156,9 @@ check_elf(int fd, struct Elf *elf)
 	    || elf->e_elf[0] != ELF_CLASS_64
 	    || elf->e_machine != ELF_MACHINE_X86_64
 	    || elf->e_phentsize != sizeof(struct Proghdr)
-	    || elf->e_entry >= UTOP)
+	    || elf->e_entry >= UTOP
+	    || elf->e_phoff > (uint64_t) st.st_size
+	    || elf->e_phnum * sizeof ph > (uint64_t) st.st_size - elf->e_phoff)
 		return -E_NOT_EXEC;
 	for (i = 0; i < elf->e_phnum; i++) {
 		if ((r = read_phdr(fd, elf, i, &ph)) < 0)

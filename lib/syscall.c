@@ -195,3 +195,28 @@ sys_env_wait(envid_t envid, int flags)
 {
 	return syscall(SYS_env_wait, 0, envid, flags, 0, 0, 0);
 }
+
+/* The JOS VMM lab's calls (kern/syscall.c says what they do). */
+void
+sys_vmx_list_vms(void)
+{
+	syscall(SYS_vmx_list_vms, 0, 0, 0, 0, 0, 0);
+}
+
+int
+sys_vmx_sel_resume(int i)
+{
+	return syscall(SYS_vmx_sel_resume, 0, i, 0, 0, 0, 0);
+}
+
+int
+sys_vmx_get_vmdisk_number(void)
+{
+	return syscall(SYS_vmx_get_vmdisk_number, 0, 0, 0, 0, 0, 0);
+}
+
+void
+sys_vmx_incr_vmdisk_number(void)
+{
+	syscall(SYS_vmx_incr_vmdisk_number, 0, 0, 0, 0, 0, 0);
+}

@@ -606,10 +606,10 @@ guest_ipc_send(struct guest *g, uint64_t type, uint64_t value, uint64_t gpa, uin
 			return -E_INVAL;
 		pp = pa2page(EPTE_ADDR(*entry));
 	}
-	for (int i = 0; i < env_slots_used && !dst; i++)
-		if (envs[i].env_type == type && envs[i].env_status != ENV_FREE
-		    && envs[i].env_status != ENV_DYING)
-			dst = &envs[i];
+	for (int i = 0; i < env_scan_count() && !dst; i++)
+		if (env_scan(i)->env_type == type && env_scan(i)->env_status != ENV_FREE
+		    && env_scan(i)->env_status != ENV_DYING)
+			dst = env_scan(i);
 	if (!dst)
 		return -E_BAD_ENV;
 	if (!dst->env_ipc_recving)
@@ -716,8 +716,8 @@ guest_info(struct guest_info *info, int n)
 {
 	int count = 0;
 
-	for (int i = 0; i < env_slots_used; i++) {
-		struct Env *e = &envs[i];
+	for (int i = 0; i < env_scan_count(); i++) {
+		struct Env *e = env_scan(i);
 		struct guest *g = e->env_vmxinfo;
 		struct guest_info gi;
 

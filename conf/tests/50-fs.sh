@@ -261,7 +261,7 @@ fs_badmagic_session() {
 add_test fs_badmagic --cmdline "prog=hello exit" --func fs_badmagic_session \
 	--expect '^fs: bad file system magic number 44332211' \
 	--expect '^fs: no usable file system' \
-	--expect '^\[00001001\] exiting gracefully' \
+	--expect '^\[000013ff\] exiting gracefully' \
 	--expect '^hello, world' \
 	--expect '^No runnable environments in the system!' \
 	--forbid 'superblock is good' --forbid 'user panic' --forbid 'user fault'
@@ -276,7 +276,7 @@ fs_nodisk_session() {
 add_test fs_nodisk --cmdline "prog=hello exit" --func fs_nodisk_session \
 	--expect '^ide: no disk 1' \
 	--expect '^fs: no usable file system' \
-	--expect '^\[00001001\] exiting gracefully' \
+	--expect '^\[000013ff\] exiting gracefully' \
 	--expect '^hello, world' \
 	--expect '^No runnable environments in the system!' \
 	--forbid 'user panic' --forbid 'user fault'
