@@ -146,7 +146,7 @@ int	pipeisclosed(int pipefd);
 // wait.c
 void	wait(envid_t env);
 
-// tinyguest.c (layout in inc/vmx.h)
+// tinyguest.c (layout in inc/vmm/tinyguest.h)
 envid_t	tinyguest_start(const char *code, const char *end);
 
 /* File open modes */

@@ -8,7 +8,7 @@
 #define NULL ((void *) 0)
 #endif
 
-// lib/stdio.c (kernel: kern/console.c)
+// lib/console.c (kernel: kern/console.c)
 void	cputchar(int c);
 int	getchar(void);
 int	iscons(int fd);

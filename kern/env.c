@@ -16,7 +16,7 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
-#include <vmm/guest.h>
+#include <kern/vmmapi.h>
 
 struct Env *envs;			// all environments, NENV of them
 static struct Env *env_free_list;	// free ones, lowest index first

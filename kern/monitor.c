@@ -14,7 +14,7 @@
 #include <kern/pmap.h>
 #include <kern/env.h>
 #include <kern/trap.h>
-#include <vmm/guest.h>
+#include <kern/vmmapi.h>
 
 #define MAXARGS 16
 
@@ -107,7 +107,7 @@ mon_freepages(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
-/* The guest envs, with their VM exits and cycles (vmm/guest.c). */
+/* The guest envs, with their VM exits and cycles (vmm/stats.c). */
 static int
 mon_guests(int argc, char **argv, struct Trapframe *tf)
 {

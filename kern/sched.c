@@ -12,6 +12,7 @@
 #include <kern/cpu.h>
 #include <kern/console.h>
 #include <kern/lapic.h>
+#include <kern/vmmapi.h>
 
 static void sched_halt(void) __attribute__((noreturn));
 
@@ -24,6 +25,9 @@ sched_yield(void)
 {
 	int n = env_scan_count();
 	int start = curenv ? env_scan_pos(curenv) + 1 : 0;
+
+	// A guest's virtual CPU state kept on this CPU goes back to memory.
+	guest_cpu_release();
 
 	sched_poll_input();
 

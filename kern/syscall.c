@@ -17,7 +17,7 @@
 #include <kern/sched.h>
 #include <kern/lapic.h>
 #include <inc/vmx.h>
-#include <vmm/guest.h>
+#include <kern/vmmapi.h>
 
 /* Print len bytes at s, which must be user-readable. */
 static void
@@ -284,24 +284,10 @@ sys_ipc_try_send(envid_t envid, uint32_t value, uintptr_t srcva, int perm)
 		if ((perm & PTE_W) && !(*pte & PTE_W))
 			return -E_INVAL;
 	}
-	// A guest receives through its monitor (VMX_VMCALL_IPCRECV).
+	// A guest receives through its monitor (HC_IPCRECV).
 	if (e->env_type == ENV_TYPE_GUEST)
 		return guest_ipc_deliver(e, value, pp, perm);
-	if (!e->env_ipc_recving)
-		return -E_IPC_NOT_RECV;
-
-	e->env_ipc_perm = 0;
-	if (pp && (uintptr_t) e->env_ipc_dstva < UTOP) {
-		if ((r = page_insert(e->env_pml4e, pp, e->env_ipc_dstva, perm)) < 0)
-			return r;
-		e->env_ipc_perm = perm;
-	}
-	e->env_ipc_recving = false;
-	e->env_ipc_from = curenv->env_id;
-	e->env_ipc_value = value;
-	e->env_tf.tf_regs.reg_rax = 0;
-	e->env_status = ENV_RUNNABLE;
-	return 0;
+	return ipc_deliver(e, curenv->env_id, value, pp, perm);
 }
 
 /*

@@ -44,6 +44,9 @@ fsipc(unsigned type, void *dstva)
 		fsenv = ipc_find_env(ENV_TYPE_FS);
 	if (fsenv == 0)
 		return -E_BAD_ENV;
+	// After fork the page is copy-on-write, so read-only until written:
+	// a request without arguments (sync, held pages) writes it first.
+	*(volatile uint32_t *) &fsipcbuf = *(volatile uint32_t *) &fsipcbuf;
 	while ((r = sys_ipc_try_send(fsenv, type, &fsipcbuf,
 				     PTE_P | PTE_W | PTE_U)) == -E_IPC_NOT_RECV)
 		sys_yield();

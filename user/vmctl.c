@@ -2,7 +2,8 @@
  * vmctl: the host user's control of guests.
  *   vmctl list          each guest: env id, memory, state (halted: it
  *                       sleeps in HLT until input arrives), VM exits,
- *                       milliseconds since launch and inside the guest,
+ *                       milliseconds since launch and inside the guest
+ *                       (the kernel's clock: under Bochs, emulated time),
  *                       refused port accesses, and
  *                       which one holds the console input
  *   vmctl stop ENVID    destroy a guest (any env may stop a guest)

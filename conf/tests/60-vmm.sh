@@ -54,7 +54,7 @@ add_test vmm_guest_boot --bochs --timeout 180 "${VMM_HELLO[@]}" \
 	--expect-seq "${G}"'check_boot_pml4e\(\) succeeded!' \
 	--expect-seq "${G}"'hello, world' \
 	--expect-seq "${G}"'guest: powering off' \
-	--expect-seq '^vmm: guest [0-9a-f]{8}: [0-9]+ exits, [0-9]+ cycles from launch' \
+	--expect-seq '^vmm: guest [0-9a-f]{8}: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, ' \
 	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
 	--forbid 'Unhandled VMEXIT' --forbid 'vmm: guest [0-9a-f]{8}: EPT violation at' \
 	--forbid 'VM entry failed'

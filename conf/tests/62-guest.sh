@@ -46,7 +46,7 @@ add_test guest_two --bochs --timeout 300 --prompt '$ ' \
 	--expect "${G}hostdisk: /vmm/disk-b\.img over /vmm/fs\.img" \
 	--expect "${G}hello, world" \
 	--expect "${G}writemotd: /motd rewritten" \
-	--expect-count 2 '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect-count 2 'vmm: guest [0-9a-f]{8} is gone' \
 	--expect '^No guests\.$'
 
 # The free pages a guest with a disk seems to keep are the host file
@@ -117,8 +117,29 @@ add_test guest_two_cpus2 --bochs --cpus 2 --timeout 300 --prompt '$ ' \
 	--type $'\x1d/vmctl list' \
 	--expect "${G}hello, world" \
 	--expect "${G}writemotd: /motd rewritten" \
-	--expect-count 2 '^vmm: guest [0-9a-f]{8} is gone' \
+	--expect-count 2 'vmm: guest [0-9a-f]{8} is gone' \
 	--expect '^No guests\.$' --forbid 'Unhandled VMEXIT'
+
+# A guest stopped from the host's shell while vmm waits in the
+# background: vmctl lists it with its times in milliseconds, the stop
+# prints its statistics in the same unit (from the same clock), and vmm,
+# in the background, accounts for the pages without an error (its fork
+# left the file server's request page copy-on-write: lib/file.c).  The
+# guest is the third env the shell (00001001) makes (00001004).
+add_test guest_stop --bochs --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm disk=a' \
+	--type-at '] $ ' $'\x1d/vmctl list' \
+	--type-at '$ ' '/vmctl stop 00001004' \
+	--type-at 'not explained' 'echo done' \
+	--expect-seq '^vmm: guest 00001004 runs on without the console' \
+	--expect-seq '^guest +memory +state +exits +run ms +in guest +refused +console$' \
+	--expect-seq '^00001004 +64 MiB +halted +[0-9]+ +[0-9]+ +[0-9]+ +0 +$' \
+	--expect-seq '^\[[0-9a-f]{8}\] destroying 00001004$' \
+	--expect-seq '^vmm: guest 00001004: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, 0 port accesses refused$' \
+	--expect-seq 'vmm: guest 00001004 is gone$' \
+	--expect-seq '^vmm: of which the file server.s cache and open files: [0-9]+ pages' \
+	--expect-seq '^done$' --stop '^done$' \
+	--forbid 'invalid parameter' --forbid "file server's held pages" --forbid 'vmctl: stop'
 
 # A full guest disk is an error from the program, never a fall into the
 # guest's kernel monitor: fsbench 4096 cannot fit on the guest's disk

@@ -9,11 +9,8 @@
  * run loop then destroys the guest instead of entering it.  A read that
  * fails returns 0.
  */
-#ifndef JOS_VMM_VMCS_H
-#define JOS_VMM_VMCS_H
-
-#include <inc/types.h>
-#include <inc/assert.h>
+#ifndef JOS_VMM_INTEL_VMCS_H
+#define JOS_VMM_INTEL_VMCS_H
 
 // 16-bit control field
 #define VMCS_VPID			0x0000
@@ -160,6 +157,14 @@
 #define VMCS_HOST_RSP			0x6C14
 #define VMCS_HOST_RIP			0x6C16
 
+// Interruption-information fields (entry, exit, IDT vectoring).
+#define INTR_INFO_VECTOR	0xFF
+#define INTR_INFO_TYPE_SHIFT	8
+#define INTR_INFO_HAS_ERROR	(1 << 11)
+#define INTR_INFO_VALID		(1U << 31)
+// Guest interruptibility: blocking by STI (bit 0) or by MOV SS (bit 1).
+#define INTR_BLOCK_STI_MOVSS	0x3
+
 // Bits 14:13 of an encoding give the field's width.
 #define VMCS_WIDTH(field)	(((field) >> 13) & 3)
 #define VMCS_W16		0
@@ -167,8 +172,12 @@
 #define VMCS_W32		2
 #define VMCS_WNATURAL		3
 
+#ifndef __ASSEMBLER__
+#include <inc/types.h>
+#include <inc/assert.h>
+
 /*
- * Report a failed VMREAD or VMWRITE of field (in vmx.c): invalid is
+ * Report a failed VMREAD or VMWRITE of field (in vmxon.c): invalid is
  * true for VMfailInvalid, false for VMfailValid.
  */
 void vmcs_fail(const char *insn, uint32_t field, bool invalid);
@@ -264,5 +273,7 @@ vmcs_writenatural(uint32_t field, uint64_t value)
 	assert(VMCS_WIDTH(field) == VMCS_WNATURAL);
 	vmcs_write(field, value);
 }
+
+#endif	/* !__ASSEMBLER__ */
 
 #endif

@@ -8,7 +8,8 @@
 #include <inc/mmu.h>
 
 #include <kern/pmap.h>
-#include <vmm/ept.h>
+#include <vmm/intel/ept.h>
+#include <vmm/intel/vmx.h>
 
 /* Whether EPT entry e maps something (any of read, write, execute). */
 static bool
@@ -162,6 +163,47 @@ void
 free_guest_mem(uint64_t *eptrt)
 {
 	ept_free_table(eptrt, EPT_LEVELS - 1);
+}
+
+/* ---- the guest-physical map, for the core (vmx_ops) ---- */
+
+/* A new, empty map; NULL when memory is exhausted. */
+void *
+vmx_map_alloc(void)
+{
+	return ept_alloc_root();
+}
+
+/* Free map root and drop every page it holds. */
+void
+vmx_map_free(void *root)
+{
+	free_guest_mem(root);
+}
+
+/* Map pp at gpa with VM_PROT_* bits prot (EPT's own read/write/execute). */
+int
+vmx_map_insert(void *root, struct PageInfo *pp, uint64_t gpa, int prot)
+{
+	static_assert(VM_PROT_READ == EPTE_READ && VM_PROT_WRITE == EPTE_WRITE
+		      && VM_PROT_EXEC == EPTE_EXEC);
+	return ept_page_insert(root, pp, gpa, prot);
+}
+
+/*
+ * The page mapped at gpa: its physical address and VM_PROT_* bits, or
+ * -E_NOT_FOUND if nothing is.
+ */
+int
+vmx_map_lookup(void *root, uint64_t gpa, physaddr_t *pa, int *prot)
+{
+	uint64_t *e;
+
+	if (ept_lookup_gpa(root, gpa, 0, &e) < 0 || !epte_present(*e))
+		return -E_NOT_FOUND;
+	*pa = EPTE_ADDR(*e);
+	*prot = *e & EPTE_PERM;
+	return 0;
 }
 
 /*

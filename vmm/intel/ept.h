@@ -5,8 +5,8 @@
  * pages from the page allocator; every page an EPT maps holds one
  * reference (pp_ref) for that mapping, and every table page holds one.
  */
-#ifndef JOS_VMM_EPT_H
-#define JOS_VMM_EPT_H
+#ifndef JOS_VMM_INTEL_EPT_H
+#define JOS_VMM_INTEL_EPT_H
 
 #include <inc/types.h>
 #include <inc/vmx.h>

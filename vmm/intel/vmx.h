@@ -1,15 +1,22 @@
 /*
- * The VT-x backend of the monitor: capability checks, VMX operation,
- * one VMCS per guest, entering the guest and handling its exits.
+ * The VT-x backend of the monitor (the ops table vmx_ops, vmm_ops.h):
+ *
+ *   caps.c    capability MSRs: what the CPU offers, the controls used
+ *   vmxon.c   VMX operation on each CPU, the VMX instructions (each
+ *             failure checked and reported), loading a VMCS
+ *   vmcs.c    a VMCS's guest and host state, registers, event injection
+ *   exits.c   the exit table: a VMCS exit as a struct vm_exit
+ *   run.c     virtual CPUs, one entry (vmrun.S), the ops table
+ *   ept.c     extended page tables: the guest-physical map
  */
-#ifndef JOS_VMM_VMX_H
-#define JOS_VMM_VMX_H
+#ifndef JOS_VMM_INTEL_VMX_H
+#define JOS_VMM_INTEL_VMX_H
 
 #include <inc/types.h>
 #include <inc/trap.h>
+#include <vmm/vmm_ops.h>
 
-struct Env;
-struct guest;
+struct vcpu;
 
 // Model-specific registers (Intel SDM volume 4 and appendix A of volume 3).
 #define MSR_IA32_FEATURE_CONTROL	0x03A
@@ -90,10 +97,6 @@ struct guest;
 #define EXIT_REASON_INVVPID		53
 #define EXIT_REASON_ENTRY_FAIL		0x80000000U	// bit 31: VM entry failed
 
-// Exception vectors injected into a guest
-#define GUEST_VECTOR_UD			6
-#define GUEST_VECTOR_GP			13
-
 /*
  * What the VT-x capability MSRs say, read once by vmx_check_ept; every
  * CPU is assumed to report the same.
@@ -105,46 +108,57 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1;
 	uint64_t cr4_fixed0, cr4_fixed1;
 	uint64_t ept_vpid;		// IA32_VMX_EPT_VPID_CAP
-	uint64_t slice_tsc;		// a guest's time slice in TSC ticks, while
-					// other envs wait to run (preemption timer)
-	uint64_t slice_idle_tsc;	// the same when no other env does
-	unsigned timer_shift;		// the timer counts once every 2^shift ticks
+	unsigned timer_shift;		// the preemption timer counts once every 2^shift ticks
 };
 extern struct vmx_caps vmx_caps;
 
-/* The virtual CPU of one guest. */
+/* The VT-x state of one virtual CPU (struct vcpu's backend). */
 struct vmx_vcpu {
 	void *vmcs;			// VMCS region (kernel address)
 	uint8_t *io_bitmap_a;		// one exit bit a port: 0x0000-0x7FFF
 	uint8_t *io_bitmap_b;		// 0x8000-0xFFFF
 	uint8_t *msr_bitmap;		// read low, read high, write low, write high
 	uint64_t rip0;			// where the guest starts
+	uint64_t eptp;			// EPT pointer of the guest's map
 	bool initialized;		// the VMCS holds the guest's state
 	bool launched;			// VMLAUNCH succeeded since the last VMCLEAR
+	bool vmcs_failed;		// a VMREAD or VMWRITE of its VMCS failed
+	uint32_t flush_cpus;		// CPUs that must drop cached translations
+					// of the map before they enter the guest
 	uint64_t kernel_gs_base;	// the guest's IA32_KERNEL_GS_BASE
+	uint64_t host_kernel_gs_base;	// the host's, during a turn
+	uint32_t cpubit;		// the CPU of this turn, as a bit of flush_cpus
 };
 
-// What vmexit() tells the run loop to do next.
-enum {
-	VMX_RESUME,			// enter the guest again
-	VMX_INTR,			// let the host take a pending interrupt
-	VMX_YIELD,			// give the CPU up; the guest stays runnable
-	VMX_BLOCK,			// give the CPU up; the guest is not runnable
-	VMX_KILL,			// destroy the guest
-};
+// caps.c
+int	vmx_probe(struct vmm_caps *caps);
+bool	vmx_feature_control_ok(void);
 
-int	vmx_check_support(void);
-int	vmx_check_ept(void);
-int	vmx_vcpu_create(struct guest *g, uint64_t rip);
-void	vmx_vcpu_free(struct guest *g);
-void	vmx_run_guest(struct Env *e) __attribute__((noreturn));
-const char *vmx_exit_name(int reason);
+// vmxon.c
+int	vmx_cpu_on(void);
+void	vmx_cpu_off(void);
+int	vmx_vcpu_load(struct vcpu *v);
+bool	vmx_vcpu_is_loaded(struct vmx_vcpu *xv);
+void	vmx_free_vmxon_regions(void);
+int	vmx_invept(uint64_t eptp);
+bool	vmx_vmcs_failed(void);
 
-// For the exit handlers (vmexits.c).
-int	vmexit(struct guest *g, struct Trapframe *tf);
-uint64_t vmx_guest_cr0(uint64_t cr0);
-uint64_t vmx_guest_cr4(uint64_t cr4);
-void	vmx_set_guest_efer(uint64_t efer);
-void	vmx_inject_exception(int vector, bool has_error, uint32_t error);
+// vmcs.c
+void	vmx_vmcs_init(struct vmx_vcpu *xv);
+void	vmx_vmcs_host(void);
+void	vmx_sync_ia32e(void);
+uint64_t vmx_get_reg(struct vcpu *v, enum vm_reg reg);
+void	vmx_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value);
+void	vmx_inject(struct vcpu *v, const struct vm_event *ev);
+
+// exits.c
+void	vmx_decode_exit(struct vm_exit *x, struct Trapframe *tf);
+const char *vmx_exit_name(uint32_t reason);
+
+// ept.c
+void	*vmx_map_alloc(void);
+void	vmx_map_free(void *root);
+int	vmx_map_insert(void *root, struct PageInfo *pp, uint64_t gpa, int prot);
+int	vmx_map_lookup(void *root, uint64_t gpa, physaddr_t *pa, int *prot);
 
 #endif

@@ -1,0 +1,23 @@
+# conf/tests/05-unit.sh: host-side unit tests of the monitor's pure
+# logic (vmm/test/*_test.c, built with the host's gcc by `make
+# hosttest`): no emulator, milliseconds each.  Each program prints a
+# line per failed check and "NAME: N checks, M failed" at the end.
+
+# Run host test program $1 (obj/hosttest/$1), its output into the log.
+unit_run() {
+	local name=$1 log=$2
+	make -s "obj/hosttest/$name" >>"$log" 2>&1 || return 1
+	"obj/hosttest/$name" >>"$log" 2>&1
+}
+
+unit_x86() { unit_run x86_test "$2"; }
+unit_hccheck() { unit_run hccheck_test "$2"; }
+
+# CR0/CR4/EFER validity and long mode, refused port reads, event
+# re-injection and exception delivery (vmm/x86.c).
+add_test unit_x86 --func unit_x86 --timeout 30 \
+	--expect '^x86_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+# Hypercall argument checks and the HC_MBMAP memory map (vmm/hccheck.c).
+add_test unit_hccheck --func unit_hccheck --timeout 30 \
+	--expect '^hccheck_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'

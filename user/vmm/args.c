@@ -1,0 +1,31 @@
+/* vmm's arguments: the guest kernel's command line. */
+#include <user/vmm/vmm.h>
+
+#define DEFAULT_CMDLINE	""
+
+/*
+ * The guest's command line in buf (len bytes): the arguments joined by
+ * spaces, or DEFAULT_CMDLINE when there are none.  False if too long.
+ */
+bool
+guest_cmdline(int argc, char **argv, char *buf, size_t len)
+{
+	size_t n = 0, arglen;
+	int i;
+
+	if (argc < 2) {
+		strlcpy(buf, DEFAULT_CMDLINE, len);
+		return true;
+	}
+	buf[0] = '\0';
+	for (i = 1; i < argc; i++) {
+		arglen = strlen(argv[i]);
+		if (n + (i > 1) + arglen >= len)
+			return false;
+		if (i > 1)
+			buf[n++] = ' ';
+		memmove(buf + n, argv[i], arglen + 1);
+		n += arglen;
+	}
+	return true;
+}

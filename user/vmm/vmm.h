@@ -1,0 +1,37 @@
+/*
+ * vmm, the user-level half of the monitor (user/vmm/): what its files
+ * share.
+ *   main.c    the program: build the guest, run it, wait, report
+ *   args.c    the guest's command line from vmm's arguments
+ *   loader.c  the JOS guest: kernel ELF64, boot code, boot arguments
+ *   disk.c    the guest's disk file, and what the file server holds
+ *   wait.c    waiting for the guest, in the background once the host
+ *             has the console again
+ */
+#ifndef JOS_USER_VMM_VMM_H
+#define JOS_USER_VMM_VMM_H
+
+#include <inc/lib.h>
+
+#define GUEST_KERNEL	"/vmm/kernel"
+#define GUEST_BOOT	"/vmm/boot"
+
+// args.c
+bool	guest_cmdline(int argc, char **argv, char *buf, size_t len);
+
+// loader.c
+int	open_guest_file(const char *path, off_t *size);
+int	map_in_guest(envid_t guest, uintptr_t gpa, size_t memsz,
+		     int fd, size_t filesz, off_t fileoffset);
+int	copy_guest_kern_gpa(envid_t guest, int fd, off_t size, uint32_t *entry);
+int	map_bootargs(envid_t guest, uint32_t entry, const char *cmdline);
+
+// disk.c
+bool	add_disk(char *cmdline, size_t len, envid_t guest, char *disk);
+void	remove_disk(const char *disk);
+void	report_held(int64_t before, int64_t after, int held_before, int held_after);
+
+// wait.c
+void	wait_for_guest(envid_t guest);
+
+#endif

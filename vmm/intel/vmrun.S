@@ -1,0 +1,88 @@
+/*
+ * asm_vmrun(tf, launched): enter the guest whose VMCS is current, with
+ * general registers from tf (a struct Trapframe: its tf_regs), by
+ * VMLAUNCH if launched is 0 and VMRESUME otherwise.  When the guest
+ * exits, the CPU comes back at vmx_exit_point with the stack as it was
+ * at the VMWRITE of the host RSP below; the guest's registers go back
+ * into tf.  Returns VMRUN_EXITED after a VM exit (the exit reason says
+ * whether the entry itself failed), VMRUN_FAIL_INVALID or
+ * VMRUN_FAIL_VALID if the instruction failed (vmrun.h).
+ */
+#include <vmm/intel/vmrun.h>
+#include <vmm/intel/vmcs.h>
+
+.text
+.globl asm_vmrun
+.type asm_vmrun, @function
+.p2align 4
+asm_vmrun:
+	pushq	%rbp
+	movq	%rsp, %rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	pushq	%rdi			// tf, for the way back
+	movq	$VMCS_HOST_RSP, %rax
+	vmwrite	%rsp, %rax
+	jc	fail_invalid
+	jz	fail_valid
+	cmpl	$0, %esi		// the moves below keep the flags
+	movq	TF_R15(%rdi), %r15
+	movq	TF_R14(%rdi), %r14
+	movq	TF_R13(%rdi), %r13
+	movq	TF_R12(%rdi), %r12
+	movq	TF_R11(%rdi), %r11
+	movq	TF_R10(%rdi), %r10
+	movq	TF_R9(%rdi), %r9
+	movq	TF_R8(%rdi), %r8
+	movq	TF_RSI(%rdi), %rsi
+	movq	TF_RBP(%rdi), %rbp
+	movq	TF_RDX(%rdi), %rdx
+	movq	TF_RCX(%rdi), %rcx
+	movq	TF_RBX(%rdi), %rbx
+	movq	TF_RAX(%rdi), %rax
+	movq	TF_RDI(%rdi), %rdi
+	jne	1f
+	vmlaunch
+	jmp	2f
+1:	vmresume
+2:	jc	fail_invalid		// still here: the entry failed
+fail_valid:
+	movl	$VMRUN_FAIL_VALID, %eax
+	jmp	out
+fail_invalid:
+	movl	$VMRUN_FAIL_INVALID, %eax
+	jmp	out
+
+.globl vmx_exit_point
+vmx_exit_point:
+	pushq	%rdi
+	movq	8(%rsp), %rdi		// tf
+	movq	%r15, TF_R15(%rdi)
+	movq	%r14, TF_R14(%rdi)
+	movq	%r13, TF_R13(%rdi)
+	movq	%r12, TF_R12(%rdi)
+	movq	%r11, TF_R11(%rdi)
+	movq	%r10, TF_R10(%rdi)
+	movq	%r9, TF_R9(%rdi)
+	movq	%r8, TF_R8(%rdi)
+	movq	%rsi, TF_RSI(%rdi)
+	popq	TF_RDI(%rdi)
+	movq	%rbp, TF_RBP(%rdi)
+	movq	%rdx, TF_RDX(%rdi)
+	movq	%rcx, TF_RCX(%rdi)
+	movq	%rbx, TF_RBX(%rdi)
+	movq	%rax, TF_RAX(%rdi)
+	movl	$VMRUN_EXITED, %eax
+out:
+	addq	$8, %rsp		// tf
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+.size asm_vmrun, . - asm_vmrun

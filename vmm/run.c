@@ -1,0 +1,143 @@
+/*
+ * The run loop: enter a guest, act on each exit, and give the CPU up
+ * when the guest's slice ends, it sleeps, a host interrupt wants the
+ * host, or it dies.
+ *
+ * Slices: the host's own timer is silent while a guest runs
+ * (lapic_timer_quiet, in the backend), since each host tick would cost
+ * the guest an exit; the backend ends the slice at a deadline instead
+ * (the VMX-preemption timer).  Every exit costs, so slices are long:
+ * VM_SLICE_MS while other envs wait to run, VM_IDLE_SLICE_MS when none
+ * does (only an interrupt, which exits, or another CPU can give the host
+ * work then).  A slice runs from the guest's turn on the CPU to its
+ * end, across the exits in between.
+ *
+ * The guest runs with the kernel lock released, like a user env, and
+ * the exits that touch only the guest (CPUID, some hypercalls) are
+ * answered without taking it: the lock, the scheduler and the host's
+ * own state (descriptor tables, timer) wait until an exit needs them.
+ */
+#include <inc/x86.h>
+#include <inc/assert.h>
+
+#include <kern/env.h>
+#include <kern/cpu.h>
+#include <kern/sched.h>
+#include <kern/lapic.h>
+#include <kern/spinlock.h>
+#include <kern/vmmapi.h>
+#include <vmm/vm.h>
+
+#define VM_SLICE_MS		50
+#define VM_IDLE_SLICE_MS	500
+
+/*
+ * The TSC at which a slice that began at TSC start ends: the short one
+ * as soon as another env waits to run.  0 if the backend has no timer.
+ */
+static uint64_t
+vm_slice_deadline(uint64_t start)
+{
+	uint64_t ms = sched_runnable_hint() ? VM_SLICE_MS : VM_IDLE_SLICE_MS;
+	uint64_t tsc_per_ms = time_tsc_hz() / 1000;
+
+	if (!vmm_caps.slice_timer)
+		return 0;
+	if (!tsc_per_ms) {
+		uint64_t t = read_tsc();
+		microdelay(1000);
+		tsc_per_ms = read_tsc() - t;
+	}
+	return start + tsc_per_ms * ms;
+}
+
+/*
+ * Let the pending host interrupt in through the IDT, as into an idle
+ * kernel.  Its handler may schedule; otherwise it comes back here.
+ */
+static void
+vm_take_interrupt(void)
+{
+	asm volatile("sti; nop; cli" : : : "memory");
+}
+
+/*
+ * Enter the guest again and again, without the kernel lock, as long as
+ * its exits are ones vm_handle_exit_unlocked answers and nothing else
+ * is due (the slice ends with an exit too; so does a host interrupt).
+ * Returns with the kernel lock held: VM_RUN_FAILED, or VM_RUN_EXITED
+ * with an exit in *x that the caller must handle.
+ */
+static enum vm_run_result
+vm_run_unlocked(struct Env *e, uint64_t deadline, struct vm_exit *x)
+{
+	struct vm *vm = e->env_vmxinfo;
+	enum vm_run_result r;
+
+	unlock_kernel();
+	do
+		r = vmm->run(&vm->vcpu, &e->env_tf, deadline, x);
+	while (r == VM_RUN_EXITED && ((volatile struct Env *) e)->env_status != ENV_DYING
+	       && vm_handle_exit_unlocked(vm, &e->env_tf, x) == VM_RESUME);
+	lock_kernel();
+	return r;
+}
+
+/*
+ * Run guest env e on this CPU until it yields, is preempted or dies;
+ * called by vm_hooks.run with the kernel lock held, on a fresh stack
+ * (again after each host interrupt that came in from the guest).
+ * Does not return: it leaves through sched_yield or env_destroy.
+ */
+void
+vm_run(struct Env *e)
+{
+	struct vm *vm = e->env_vmxinfo;
+	struct vcpu *v = &vm->vcpu;
+	uint64_t slice_start = read_tsc();
+	struct vm_exit x;
+	enum vm_action action;
+
+	if (!vm->tsc_launch)
+		vm->tsc_launch = slice_start;
+	if (vmm->vcpu_load(v) < 0)
+		goto die;
+	for (;;) {
+		if (vm_run_unlocked(e, vm_slice_deadline(slice_start), &x) != VM_RUN_EXITED)
+			break;
+		// Destroyed by another CPU while it ran here: finish it now.
+		if (e->env_status == ENV_DYING)
+			break;
+		action = vm_handle_exit(vm, &e->env_tf, &x);
+		if (action == VM_RESUME)
+			continue;
+		vm_cons_flush(vm);
+		if (action == VM_KILL)
+			break;
+		vmm->vcpu_put(v);
+		if (action == VM_INTR) {
+			// The guest's state stays on this CPU: the interrupt's
+			// handler comes back to the guest through env_run, or
+			// schedules (sched_yield lets the state go).  An env it
+			// woke (a key for the host shell) runs at once.
+			vm_take_interrupt();
+			if (sched_runnable_hint())
+				env_yield(e);
+			if (vmm->vcpu_load(v) < 0)
+				goto die;
+			continue;
+		}
+		if (action == VM_YIELD)
+			env_yield(e);
+		// VM_BLOCK: not runnable now (a hypercall or HLT said so);
+		// whoever wakes it makes it runnable again.
+		sched_yield();
+	}
+
+	// The guest dies.
+	vmm->vcpu_put(v);
+die:
+	vmm->cpu_release();
+	env_destroy(e);
+	panic("vm_run: env_destroy returned");
+}

@@ -1,0 +1,117 @@
+/*
+ * The monitor's core: guests independent of the hardware that runs
+ * them.  A guest is an env of type ENV_TYPE_GUEST whose env_vmxinfo
+ * points at its struct vm, which has one virtual CPU (struct vcpu).
+ * Its general registers live in env_tf.tf_regs; the rest of its CPU
+ * state lives in the backend (vmm_ops.h).  All of it is guarded by the
+ * kernel lock.
+ *
+ *   vm.c        lifecycle, the hooks the kernel calls (kern/vmmapi.h)
+ *   run.c       the run loop: slices, and what each exit leads to
+ *   exits.c     one handler per exit reason
+ *   x86.c       the architecture's rules (CR0/CR4/EFER, ports, events)
+ *   hypercall.c the hypercalls and their argument checks
+ *   mem.c       guest-physical memory
+ *   ports.c     port dispatch and the emulated COM1
+ *   stats.c     statistics, the guest list, sys_guest_info
+ */
+#ifndef JOS_VMM_VM_H
+#define JOS_VMM_VM_H
+
+#include <inc/types.h>
+#include <inc/env.h>
+#include <inc/vmm/hypercall.h>
+#include <vmm/vmm_ops.h>
+
+struct PageInfo;
+struct guest_info;
+
+#define VM_NEXITS	66		// exit statistics slots (backend numbers); the last: others
+
+/* One virtual CPU. */
+struct vcpu {
+	struct vm *vm;
+	void *backend;			// the backend's state (a VMCS, ...)
+	uint64_t tsc_in_guest;		// TSC ticks spent inside the guest
+};
+
+/* One guest. */
+struct vm {
+	struct Env *env;		// the guest env
+	uint64_t mem_size;		// guest-physical memory: [0, mem_size)
+	void *map;			// the guest-physical map (ops->map_*)
+	struct vcpu vcpu;
+	uint64_t tsc_launch;		// TSC at the first entry; 0 before
+
+	// Statistics.
+	uint64_t nexits[VM_NEXITS];	// exits by backend reason
+	uint64_t io_refused;		// port accesses refused
+	uint64_t nhypercalls[HC_COUNT];	// by number; slot 0: unknown
+	uint64_t ipc_send_busy;		// IPCSENDs answered -E_IPC_NOT_RECV
+
+	// Host IPC: waiting in HC_IPCRECV, and where a page lands.
+	bool ipc_recving;
+	uint64_t ipc_gpa;
+
+	// The emulated COM1: registers as last written, and the line
+	// being printed (flushed at a newline or when the guest stops).
+	uint8_t uart_ier, uart_lcr, uart_mcr, uart_scr, uart_dll, uart_dlm;
+	char cons_line[128];
+	int cons_len;
+	uint64_t cons_hypercall_bytes;	// printed by HC_CONSWRITE
+	uint64_t cons_com1_bytes;	// written to the emulated COM1
+};
+
+// What handling an exit tells the run loop to do next.
+enum vm_action {
+	VM_RESUME,			// enter the guest again
+	VM_INTR,			// let the host take a pending interrupt
+	VM_YIELD,			// give the CPU up; the guest stays runnable
+	VM_BLOCK,			// give the CPU up; the guest is not runnable
+	VM_KILL,			// destroy the guest
+	VM_NEEDS_LOCK,			// not handled: handle it with the kernel lock
+};
+
+extern const struct vmm_ops *vmm;	// the backend in use (vm.c)
+extern struct vmm_caps vmm_caps;
+
+// vm.c
+int	vm_probe(void);
+
+// run.c
+void	vm_run(struct Env *e) __attribute__((noreturn));
+
+// exits.c
+enum vm_action vm_handle_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x);
+enum vm_action vm_handle_exit_unlocked(struct vm *vm, struct Trapframe *tf,
+				       const struct vm_exit *x);
+void	vm_inject_exception(struct vm *vm, int vector, bool has_error, uint32_t error);
+void	vm_skip_instruction(struct vm *vm, const struct vm_exit *x);
+
+// hypercall.c
+enum vm_action vm_hypercall(struct vm *vm, struct Trapframe *tf);
+bool	vm_hypercall_unlocked(struct vm *vm, struct Trapframe *tf);
+int	vm_ipc_recv_from_host(struct Env *e, uint32_t value, struct PageInfo *pp, int perm);
+
+// mem.c
+int	vm_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm);
+int	vm_fault_in(struct vm *vm, uint64_t gpa);
+int	vm_gpa_page(struct vm *vm, uint64_t gpa, bool fault_in, physaddr_t *pa, int *prot);
+void	*vm_gpa2kva(struct vm *vm, uint64_t gpa);
+
+// ports.c
+bool	vm_port_in(struct vm *vm, uint16_t port, int size, uint32_t *value);
+bool	vm_port_out(struct vm *vm, uint16_t port, int size, uint32_t value);
+void	vm_cons_flush(struct vm *vm);
+void	vm_cons_putc(struct vm *vm, char c);
+bool	vm_halt(struct vm *vm);
+
+// stats.c
+void	vm_count_exit(struct vm *vm, uint32_t raw_reason);
+void	vm_count_hypercall(struct vm *vm, uint64_t number, int64_t result);
+void	vm_count_refused(struct vm *vm, uint16_t port, bool in);
+void	vm_print_stats(struct vm *vm);
+void	vm_list(void);
+int	vm_info(struct guest_info *info, int n);
+
+#endif
