@@ -55,17 +55,12 @@ hc_conswrite(struct vm *vm, uint64_t gpa, uint64_t len)
 
 	if (!hc_conswrite_ok(vm->mem_size, gpa, len))
 		return -E_INVAL;
-	// A page takes a while to drain down the serial line (0.36 s at
-	// 115200 baud): a host tick meanwhile would wait, pending, and cost
-	// the guest an external-interrupt exit as soon as it resumes.
-	lapic_timer_quiet(true);
 	for (off = 0; off < len; off += n) {
 		n = MIN(len - off, PGSIZE - PGOFF(gpa + off));
 		kva = vm_gpa2kva(vm, gpa + off);
 		for (uint64_t i = 0; i < n; i++)
 			vm_cons_putc(vm, kva ? kva[i] : 0);
 	}
-	lapic_timer_quiet(false);
 	vm->cons_hypercall_bytes += len;
 	return len;
 }
