@@ -7,7 +7,8 @@
 #       (an image already in DIR is padded in place), DIR/bochsrc made from
 #       conf/bochsrc.tmpl, and DIR/bochs.rc, the debugger commands that run
 #       the machine and quit when it stops.  Environment: BOCHS_MEGS (256),
-#       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log).
+#       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log),
+#       BOCHS_CLOCK (default sync=none: the TSC counts instructions).
 #   bash conf/bochs.sh run KERNEL.IMG [FS.IMG]
 #       Boot interactively: the serial console on this terminal (COM1 is a
 #       socket that this script connects the terminal to), no window.
@@ -61,6 +62,7 @@ prepare() {
 	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|" -e "s|@CPUS@|${BOCHS_CPUS:-1}|" \
 		-e "s|@DISK0@|$disk0|" -e "s|@DISK1@|$disk1|" \
 		-e "s|@COM1@|$com1|" -e "s|@LOG@|$dir/bochs.log|" \
+		-e "s|@CLOCK@|${BOCHS_CLOCK:-sync=none}|" \
 		"$TOP/conf/bochsrc.tmpl" >"$dir/bochsrc"
 	printf 'c\nquit\n' >"$dir/bochs.rc"
 }
@@ -88,7 +90,11 @@ run() {
 	while port_state "$port" ""; do
 		port=$((port + 1))
 	done
-	BOCHS_COM1="mode=socket-server, dev=localhost:$port" prepare "$dir" "$@"
+	# Interactive: the emulated clock keeps in step with the wall clock,
+	# so guests' timers and `vmctl list` times mean real seconds (tests
+	# keep sync=none, which runs faster).
+	BOCHS_CLOCK=sync=realtime BOCHS_COM1="mode=socket-server, dev=localhost:$port" \
+		prepare "$dir" "$@"
 	dir=$(cd "$dir" && pwd)
 
 	# Bochs in its own session, so that Ctrl-C reaches only this script.
