@@ -12,6 +12,7 @@
 #                                         starts a shell on the console
 #   OBJDIR/guests/disk-specs              the fsformat PATH=FILE words for
 #                                         the host disk; empty without images
+#   OBJDIR/guests/unavailable             why there are none (only then)
 #
 # When the packages cannot be had it says so in one line and exits 0, so
 # that the build goes on without the images (disk-specs is then empty).
@@ -36,6 +37,7 @@ write_if_changed() {
 # no_images REASON: say why there are none, leave the disk without them.
 no_images() {
 	echo "guest-images: no Linux guest images ($*); the disk is built without /guests"
+	write_if_changed "$OUT/unavailable" "$*"
 	write_if_changed "$OUT/disk-specs" ""
 	exit 0
 }
@@ -173,5 +175,6 @@ if [[ ! -f $initrd || $busybox -nt $initrd || $0 -nt $initrd ]]; then
 		{ rm -f "$initrd.tmp"; no_images "writing the initramfs failed"; }
 fi
 
+rm -f "$OUT/unavailable"
 write_if_changed "$OUT/disk-specs" \
 	"guests/vmlinuz=$OUT/vmlinuz guests/initrd.gz=$initrd"
