@@ -131,3 +131,45 @@ add_test linux_bare_qemu --func linux_bare_session --timeout 240 \
 	--expect-seq 'reboot: (System halted|Power down)' \
 	--expect-seq '^linux: typed 4 of 4 commands; bare QEMU boot to the first prompt: [0-9]+ ms$' \
 	--forbid 'Kernel panic' --forbid 'not syncing'
+
+# The bzImage setup-header checks (user/bzimage/, issue 15 part 3), on
+# the host: a synthetic image, cut and corrupted field by field, and a
+# fuzz loop (built with the sanitizers: a bad read fails the test) ...
+add_test bzimage_unit --func bzimage_unit_session \
+	--expect-seq '^bzimage: synthetic: a good bzImage$' \
+	--expect-seq '^bzimage: synthetic: protocol 2\.15, setup_sects 4, kernel 62976 bytes at 2560' \
+	--expect-seq '^bzimage: synthetic cut to 611 bytes: too short for a setup header$' \
+	--expect-seq '^bzimage: synthetic cut to half: truncated: syssize says more than the file holds$' \
+	--expect-seq '^bzimage: synthetic with HdrS spelt HdrT: no HdrS signature at 0x202: not a bzImage$' \
+	--expect-seq '^bzimage: synthetic with protocol 2\.11: boot protocol older than 2\.12$' \
+	--expect-seq '^bzimage: synthetic with setup_sects 255: setup_sects out of range$' \
+	--expect-seq '^bzimage: synthetic, not relocatable, pref_address 256 MiB: not relocatable, and pref_address is outside guest memory$' \
+	--expect-seq '^bzimage: fuzz: 200000 rounds, [1-9][0-9]* accepted, 0 broke an invariant$' \
+	--expect-seq '^bzimage: 31 checks, 0 failed$' \
+	--expect-seq '^exit status 0$' \
+	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
+
+bzimage_unit_session() {
+	obj/user/bzimage/test >>"$2" 2>&1
+	echo "exit status $?" >>"$2"
+}
+
+# ... and Debian's vmlinuz, with truncated and corrupted copies of it.
+linux_bzimage_session() {
+	linux_have_images "$2" || return 1
+	obj/user/bzimage/test obj/guests/vmlinuz >>"$2" 2>&1
+	echo "exit status $?" >>"$2"
+}
+
+add_test linux_bzimage --func linux_bzimage_session \
+	--expect-seq '^bzimage: vmlinuz: a good bzImage$' \
+	--expect-seq '^bzimage: vmlinuz: protocol 2\.(1[2-9]|[2-9][0-9]), setup_sects [0-9]+, kernel [0-9]+ bytes at [0-9]+, loadflags 0x[0-9a-f]*[13579bdf], ' \
+	--expect-seq '^bzimage: vmlinuz: relocatable, kernel_alignment 0x[0-9a-f]+, pref_address 0x1000000, init_size 0x[0-9a-f]+, initrd_addr_max 0x[0-9a-f]+, cmdline_size [0-9]+, lz4 payload of [0-9]+ bytes; load at 0x1000000 in 128 MiB$' \
+	--expect-seq '^bzimage: vmlinuz in 64 MiB: load at 0x200000$' \
+	--expect-seq '^bzimage: vmlinuz cut to half: truncated: syssize says more than the file holds$' \
+	--expect-seq '^bzimage: vmlinuz without its last 4 KiB: truncated: syssize says more than the file holds$' \
+	--expect-seq '^bzimage: vmlinuz with setup_sects 64: setup_sects out of range$' \
+	--expect-seq '^bzimage: fuzz: 200000 rounds, [1-9][0-9]* accepted, 0 broke an invariant$' \
+	--expect-seq '^bzimage: 31 checks, 0 failed$' \
+	--expect-seq '^exit status 0$' \
+	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
