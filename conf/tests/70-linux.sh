@@ -132,8 +132,8 @@ add_test linux_bare_qemu --func linux_bare_session --timeout 240 \
 	--expect-seq '^linux: typed 4 of 4 commands; bare QEMU boot to the first prompt: [0-9]+ ms$' \
 	--forbid 'Kernel panic' --forbid 'not syncing'
 
-# The bzImage setup-header checks (user/bzimage/, issue 15 part 3), on
-# the host: a synthetic image, cut and corrupted field by field, and a
+# The bzImage setup-header checks (user/vmm/bzimage.c, issue 15 part 3),
+# on the host: a synthetic image, cut and corrupted field by field, and a
 # fuzz loop (built with the sanitizers: a bad read fails the test) ...
 add_test bzimage_unit --func bzimage_unit_session \
 	--expect-seq '^bzimage: synthetic: a good bzImage$' \
@@ -150,14 +150,14 @@ add_test bzimage_unit --func bzimage_unit_session \
 	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
 
 bzimage_unit_session() {
-	obj/user/bzimage/test >>"$2" 2>&1
+	obj/bzimage/bzimage_test >>"$2" 2>&1
 	echo "exit status $?" >>"$2"
 }
 
 # ... and Debian's vmlinuz, with truncated and corrupted copies of it.
 linux_bzimage_session() {
 	linux_have_images "$2" || return 1
-	obj/user/bzimage/test obj/guests/vmlinuz >>"$2" 2>&1
+	obj/bzimage/bzimage_test obj/guests/vmlinuz >>"$2" 2>&1
 	echo "exit status $?" >>"$2"
 }
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bzimage.h"
+#include "user/vmm/bzimage.h"
 
 #define MiB (1024 * 1024ULL)
 
