@@ -51,6 +51,9 @@ add_test fs_testfilero --cmdline "prog=testfilero exit" \
 	--expect-seq '^read-only open is good' \
 	--expect-seq '^write-only open is good' \
 	--expect-seq '^directory modes are good' \
+	--expect-seq '^file_read is good' \
+	--expect-seq '^open is good' \
+	--expect-seq '^large file is good' \
 	--expect-seq '^testfilero: all tests passed' \
 	"${FS_END[@]}"
 
