@@ -77,7 +77,7 @@ DECL_FILE=
 #                        a CPU with SVM and nested paging, SVM_QEMUCPU below),
 #                        bochs-vmx (the same as --bochs) or bochs-svm (Bochs'
 #                        AMD model, SVM with nested paging and next-RIP);
-#                        none: QEMU's qemu64, a CPU with neither (QEMUCPU,
+#                        none: QEMU's qemu64,-svm, a CPU with neither (QEMUCPU,
 #                        the default, has SVM)
 #   --func FUNCTION      instead of booting, call FUNCTION DIR LOG: DIR holds
 #                        this test's kernel.img (command line patched in) and
@@ -130,7 +130,7 @@ add_test() {
 			qemu-svm) runner=qemu qcpu=$SVM_QEMUCPU ;;
 			bochs-vmx) runner=bochs ;;
 			bochs-svm) runner=bochs bmodel=ryzen ;;
-			none) runner=qemu qcpu=qemu64 ;;
+			none) runner=qemu qcpu=qemu64,-svm ;;
 			*) die "$DECL_FILE: add_test $name: --backend is qemu-svm, bochs-vmx, bochs-svm or none" ;;
 			esac ;;
 		--func) runner=func func=$2 ;;

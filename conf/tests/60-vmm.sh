@@ -58,7 +58,7 @@ add_guest_test vmm_guest_boot --timeout 180 "${VMM_HELLO[@]}" \
 	--expect-seq "${G}"'guest: powering off' \
 	--expect-seq '^vmm: guest [0-9a-f]{8}: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, ' \
 	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
-	--forbid 'Unhandled VMEXIT' --forbid 'vmm: guest [0-9a-f]{8}: EPT violation at' \
+	--forbid 'Unhandled VMEXIT' --forbid 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at' \
 	--forbid 'VM entry failed'
 
 # The guest sees no VMX in CPUID (the monitor hides it), and the
@@ -95,7 +95,7 @@ add_guest_test vmm_eptcheck --cmdline "prog=eptcheck nofs exit" --timeout 40 \
 add_guest_test vmm_exits --cmdline "prog=vmmtest nofs exit" --timeout 120 \
 	--expect "${G}vmmtest guest: hello through COM1" \
 	--expect 'vmmtest: the host runs while the guest spins' \
-	--expect 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical' \
+	--expect 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at guest-physical' \
 	--expect 'vmmtest: the wild guest is gone' \
 	--expect 'vmm: guest [0-9a-f]{8}: triple fault' \
 	--expect 'vmmtest: the triple-faulting guest is gone' \

@@ -15,9 +15,9 @@ add_guest_test vmm_evil --cmdline "prog=vmevil exit" --timeout 180 \
 	--expect-seq '^vmm: guest [0-9a-f]{8} powered off$' \
 	--expect-seq '^vmm: guest [0-9a-f]{8}: .*, 4 port accesses refused$' \
 	--expect-seq '^vmevil: calls: the guest powered off' \
-	--expect-seq 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical 0+6000' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at guest-physical 0+6000' \
 	--expect-seq '^vmevil: ipc: done' \
-	--expect-seq 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical 0+400000' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at guest-physical 0+400000' \
 	--expect-seq '^vmevil: wild: the guest is gone' \
 	--expect-seq 'vmm: guest [0-9a-f]{8}: triple fault' \
 	--expect-seq '^vmevil: triple: the guest is gone' \

@@ -71,6 +71,7 @@ svm_probe(struct vmm_caps *caps)
 		 (edx & SVM_FEAT_VMCB_CLEAN) ? "yes" : "no",
 		 (edx & SVM_FEAT_FLUSH_ASID) ? "yes" : "no");
 	caps->name = name;
+	caps->npf_name = "nested page fault";
 	// What a guest may set in CR4: the architectural bits up to
 	// SMEP/SMAP less VMXE (an AMD CPU has none).
 	caps->cr4_allowed = 0x3F7FFF & ~(uint64_t) 0x2000;
