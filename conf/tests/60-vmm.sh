@@ -1,8 +1,9 @@
 # conf/tests/60-vmm.sh: the monitor.  Our machines have neither VT-x nor
 # SVM: each guest test (add_guest_test) runs under Bochs, whose CPU
 # emulates VMX with EPT and unrestricted guest, and again under QEMU with
-# SVM and nested paging (NAME_qsvm); QEMU tests on a CPU without either
-# check the refusal.
+# SVM and nested paging (NAME_qsvm), and a few on Bochs' AMD model
+# (NAME_bsvm: SVM with next-RIP; its real-mode tiny guests do not pass
+# there yet); QEMU tests on a CPU without either check the refusal.
 #
 # "prog=vmm exit": the host starts user/vmm first, which loads /vmm/kernel
 # and /vmm/boot from the host disk into a guest.  "/vmm/vmm prog=hello
@@ -47,7 +48,7 @@ add_test vmm_detect --bochs --cmdline "prog=vmm exit" \
 # shell runs vmm with a guest command line that runs hello without the
 # guest's file server and ends the guest.
 VMM_HELLO=(--prompt '$ ' --type '/vmm/vmm prog=hello nofs exit')
-add_guest_test vmm_guest_boot --timeout 180 "${VMM_HELLO[@]}" \
+add_guest_test --bochs-svm vmm_guest_boot --timeout 180 "${VMM_HELLO[@]}" \
 	"${GUEST_START[@]}" \
 	--expect-seq "${G}"'6828 decimal is 15254 octal!' \
 	--expect-seq "${G}"'Boot command line: prog=hello nofs exit' \
@@ -105,12 +106,14 @@ add_guest_test vmm_exits --cmdline "prog=vmmtest nofs exit" --timeout 120 \
 	--expect-seq '^vmmtest: done' \
 	--forbid 'vmmtest: .*want' --forbid 'vmmtest: FAILED'
 
-# The same on AMD SVM (QEMU's CPU with SVM and nested paging, no
-# next-RIP): the backend found, the nested page tables' self-test.
-add_test vmm_detect_qsvm --backend qemu-svm --cmdline "prog=vmm exit" \
-	--expect '^svm: AMD SVM revision [0-9]+ with nested paging, [0-9]+ ASIDs' \
-	--expect '^npt_selftest: .*succeeded' \
-	--stop "${G}guest: " --timeout 40 --forbid '^svm: not supported'
+# The same on AMD SVM, QEMU's (no next-RIP) and Bochs' AMD model (with
+# it): the backend found, the nested page tables' self-test.
+for be in qsvm:qemu-svm bsvm:bochs-svm; do
+	add_test "vmm_detect_${be%%:*}" --backend "${be#*:}" --cmdline "prog=vmm exit" \
+		--expect '^svm: AMD SVM revision [0-9]+ with nested paging, [0-9]+ ASIDs' \
+		--expect '^npt_selftest: .*succeeded' \
+		--stop "${G}guest: " --timeout 40 --forbid '^svm: not supported'
+done
 
 # On a CPU with neither VT-x nor SVM (QEMU's qemu64 without KVM): vmm
 # says so, each backend naming what is missing, and exits, and the host

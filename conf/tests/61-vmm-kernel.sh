@@ -56,7 +56,7 @@ add_test vmctl_noguest --cmdline "prog=vmctl nofs exit" \
 # (VMX_VMCALL_CONSWRITE), a buffer at a time, not through COM1: its lines
 # still carry the prefix, bad buffers are refused, a buffer may cross a
 # page, and the monitor's count shows no byte went through COM1.
-add_guest_test vmm_conswrite --timeout 180 --prompt '$ ' \
+add_guest_test --bochs-svm vmm_conswrite --timeout 180 --prompt '$ ' \
 	--type '/vmm/vmm prog=hello nofs conscheck exit' \
 	--expect-seq "${G}"'guest: JOS kernel running in a VT-x guest$' \
 	--expect-seq "${G}"'guest: conscheck: bad buffers refused$' \

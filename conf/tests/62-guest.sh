@@ -9,7 +9,7 @@ G='^\[guest [0-9a-f]{8}\] '
 
 # The guest reaches its shell; `cat /motd` shows the guest's own motd and
 # `ls` lists the guest's disk, not the host's.
-add_guest_test guest_shell --cmdline "prog=vmm exit" --timeout 300 \
+add_guest_test --bochs-svm guest_shell --cmdline "prog=vmm exit" --timeout 300 \
 	--prompt '$ ' --type 'cat /motd' --type 'ls /' \
 	--expect-seq '^vmm: guest [0-9a-f]{8} starting: .* command line "disk=[0-9a-f]{8}"' \
 	--expect-seq "${G}init: running sh" \
@@ -167,7 +167,7 @@ add_guest_test guest_disk_full --timeout 300 --prompt '$ ' \
 # prints how many the cat took; the figure is not checked here).  The
 # echo after it: under QEMU the host's prompt (after Ctrl-]) can come
 # before vmctl has printed, and the run stops at a prompt.
-add_guest_test guest_cat --timeout 300 --prompt '$ ' \
+add_guest_test --bochs-svm guest_cat --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=cat' \
 	--type-at '] $ ' 'cat /bench.256k' \
 	--type $'\x1d/vmctl list' --type 'echo listed' \
