@@ -12,6 +12,7 @@ unit_run() {
 
 unit_x86() { unit_run x86_test "$2"; }
 unit_hccheck() { unit_run hccheck_test "$2"; }
+unit_rsp() { unit_run rsp_test "$2"; }
 
 # CR0/CR4/EFER validity and long mode, refused port reads, event
 # re-injection and exception delivery (vmm/x86.c).
@@ -21,3 +22,8 @@ add_test unit_x86 --func unit_x86 --timeout 30 \
 # Hypercall argument checks and the HC_MBMAP memory map (vmm/hccheck.c).
 add_test unit_hccheck --func unit_hccheck --timeout 30 \
 	--expect '^hccheck_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+# The gdb remote serial protocol: framing, every command against a fake
+# target, and a fuzz loop (vmm/gdb/rsp.c, cmd.c, tdesc.c).
+add_test unit_rsp --func unit_rsp --timeout 30 \
+	--expect '^rsp_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
