@@ -7,7 +7,8 @@
 #       (an image already in DIR is padded in place), DIR/bochsrc made from
 #       conf/bochsrc.tmpl, and DIR/bochs.rc, the debugger commands that run
 #       the machine and quit when it stops.  Environment: BOCHS_MEGS (256),
-#       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log).
+#       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log),
+#       BOCHS_COM2 (default: enabled=0; the guest debugger's link).
 #   bash conf/bochs.sh run KERNEL.IMG [FS.IMG]
 #       Boot interactively: the serial console on this terminal (COM1 is a
 #       socket that this script connects the terminal to), no window.
@@ -60,7 +61,8 @@ prepare() {
 	# | cannot occur in these values (paths come from mktemp and obj/).
 	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|" -e "s|@CPUS@|${BOCHS_CPUS:-1}|" \
 		-e "s|@DISK0@|$disk0|" -e "s|@DISK1@|$disk1|" \
-		-e "s|@COM1@|$com1|" -e "s|@LOG@|$dir/bochs.log|" \
+		-e "s|@COM1@|$com1|" -e "s|@COM2@|${BOCHS_COM2:-enabled=0}|" \
+		-e "s|@LOG@|$dir/bochs.log|" \
 		"$TOP/conf/bochsrc.tmpl" >"$dir/bochsrc"
 	printf 'c\nquit\n' >"$dir/bochs.rc"
 }

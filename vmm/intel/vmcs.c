@@ -7,6 +7,8 @@
 #include <inc/x86.h>
 #include <inc/mmu.h>
 #include <inc/assert.h>
+#include <inc/error.h>
+#include <inc/trap.h>
 #include <inc/memlayout.h>
 
 #include <kern/env.h>
@@ -226,6 +228,18 @@ vmx_get_reg(struct vcpu *v, enum vm_reg reg)
 		return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VM_REG_INTR_SHADOW:
 		return vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI_MOVSS;
+	case VM_REG_CS:
+		return vmcs_read16(VMCS_GUEST_CS_SELECTOR);
+	case VM_REG_SS:
+		return vmcs_read16(VMCS_GUEST_SS_SELECTOR);
+	case VM_REG_DS:
+		return vmcs_read16(VMCS_GUEST_DS_SELECTOR);
+	case VM_REG_ES:
+		return vmcs_read16(VMCS_GUEST_ES_SELECTOR);
+	case VM_REG_FS:
+		return vmcs_read16(VMCS_GUEST_FS_SELECTOR);
+	case VM_REG_GS:
+		return vmcs_read16(VMCS_GUEST_GS_SELECTOR);
 	}
 	panic("vmx_get_reg: register %d", reg);
 }
@@ -267,7 +281,7 @@ vmx_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, i | (value & INTR_BLOCK_STI_MOVSS));
 		return;
 	}
-	case VM_REG_CPL:
+	default:	// CPL, selectors: read only
 		break;
 	}
 	panic("vmx_set_reg: register %d", reg);
@@ -290,4 +304,26 @@ vmx_inject(struct vcpu *v, const struct vm_event *ev)
 	if (ev->type >= VM_EVENT_SOFT_INTR)
 		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LEN, ev->insn_len);
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/*
+ * The debugger's controls on virtual CPU v, whose VMCS is current: the
+ * monitor trap flag (an exit after one instruction) for step, #BP in
+ * the exception bitmap for catch_bp.  -E_NOT_SUPP if this CPU has no
+ * monitor trap flag and step is asked for.
+ */
+int
+vmx_set_debug(struct vcpu *v, bool step, bool catch_bp)
+{
+	uint32_t allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32;
+	uint32_t proc = vmcs_read32(VMCS_PROC_CONTROLS);
+	uint32_t bitmap = vmcs_read32(VMCS_EXCEPTION_BITMAP);
+
+	if (step && !(allowed & PROC_MONITOR_TRAP))
+		return -E_NOT_SUPP;
+	proc = step ? (proc | PROC_MONITOR_TRAP) : (proc & ~PROC_MONITOR_TRAP);
+	bitmap = catch_bp ? (bitmap | (1 << T_BRKPT)) : (bitmap & ~(1 << T_BRKPT));
+	vmcs_write32(VMCS_PROC_CONTROLS, proc);
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, bitmap);
+	return 0;
 }
