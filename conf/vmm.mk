@@ -3,6 +3,11 @@
 #   make run-vmm-nox   boot the host with the vmm program first (prog=vmm),
 #                      serial console on this terminal, no window
 #   make run-vmm       the same, with a display where there is one
+#   make run-vmm-nox-gdbguest
+#                      run-vmm-nox with the host's COM2 on TCP port
+#                      GDBGUEST_PORT, the guest debugger's link (vmm/gdb/);
+#                      Bochs starts the machine once gdb is connected
+#   make gdb-guest     gdb with the guest kernel's symbols, connected to it
 #
 # Where this machine has VT-x (vmx in /proc/cpuinfo) and a usable /dev/kvm,
 # QEMU runs with KVM and the host CPU (nested VT-x).  Otherwise Bochs, whose
@@ -40,3 +45,21 @@ run-vmm: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
 	else $(vmm_run_bochs); fi
 
 .PHONY: run-vmm-nox run-vmm
+
+# The guest debugger: COM2 on a TCP port for gdb (vmm/gdb/stub.c).
+GDBGUEST_PORT ?= $(shell expr 26000 + `id -u` % 5000)
+
+run-vmm-nox-gdbguest: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
+	@echo "*** COM2 (the guest debugger) on port $(GDBGUEST_PORT): make gdb-guest" 1>&2
+	@if $(vmm_use_kvm); then echo "*** Use Ctrl-a x to exit qemu" 1>&2; \
+		$(call vmm_run_kvm,$(nox_opts) -serial tcp:127.0.0.1:$(GDBGUEST_PORT),server,nowait); \
+	else BOCHS_COM2="enabled=1, mode=socket-server, dev=localhost:$(GDBGUEST_PORT)" \
+		$(vmm_run_bochs); fi
+
+# gdb waits (remotetimeout) until a guest is chosen: `vmctl debug ID` on
+# the host, or `vmm --gdb`.
+gdb-guest: $(GUEST_OBJDIR)/kernel
+	gdb -n -ex 'set architecture i386:x86-64' -ex 'set remotetimeout 600' \
+		-ex 'target remote 127.0.0.1:$(GDBGUEST_PORT)' $(GUEST_OBJDIR)/kernel
+
+.PHONY: run-vmm-nox-gdbguest gdb-guest

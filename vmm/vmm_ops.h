@@ -158,7 +158,8 @@ struct vmm_ops {
 	// The debugger's controls (vmm/gdb/): step makes the next entry
 	// exit with VM_EXIT_STEP after one instruction, catch_bp makes
 	// INT3 exit with VM_EXIT_BREAKPOINT instead of reaching the guest.
-	// Between vcpu_load and vcpu_put; 0 or -E_NOT_SUPP.
+	// Between vcpu_load and vcpu_put; 0, or -E_NOT_SUPP if the CPU
+	// cannot.
 	int (*set_debug)(struct vcpu *v, bool step, bool catch_bp);
 	// A short name for a backend exit number (statistics).
 	const char *(*exit_name)(uint32_t raw_reason);

@@ -98,10 +98,15 @@ vmx_decode_exit(struct vm_exit *x, struct Trapframe *tf)
 	x->raw_reason = basic;
 	vmx_decode_vectoring(&x->pending);
 	x->reason = basic < NREASONS ? reasons[basic] : VM_EXIT_UNKNOWN;
-	// An exception exit: only #BP is ever in the bitmap (the debugger's).
-	if (basic == EXIT_REASON_EXCEPTION
-	    && (vmcs_read32(VMCS_EXIT_INTR_INFO) & INTR_INFO_VECTOR) == T_BRKPT)
-		x->reason = VM_EXIT_BREAKPOINT;
+	// An exception exit: only the debugger's are in the bitmap, #BP
+	// and (stepping by RFLAGS.TF, vmx_set_debug) #DB.
+	if (basic == EXIT_REASON_EXCEPTION) {
+		uint32_t vector = vmcs_read32(VMCS_EXIT_INTR_INFO) & INTR_INFO_VECTOR;
+		if (vector == T_BRKPT)
+			x->reason = VM_EXIT_BREAKPOINT;
+		else if (vector == T_DEBUG)
+			x->reason = VM_EXIT_STEP;
+	}
 	// A failed entry: only a refused guest state is the core's to report.
 	if ((reason & EXIT_REASON_ENTRY_FAIL) && basic != EXIT_REASON_BAD_GUEST_STATE)
 		x->reason = VM_EXIT_UNKNOWN;

@@ -307,21 +307,48 @@ vmx_inject(struct vcpu *v, const struct vm_event *ev)
 }
 
 /*
- * The debugger's controls on virtual CPU v, whose VMCS is current: the
- * monitor trap flag (an exit after one instruction) for step, #BP in
- * the exception bitmap for catch_bp.  -E_NOT_SUPP if this CPU has no
- * monitor trap flag and step is asked for.
+ * Single step by RFLAGS.TF and a #DB intercept, for CPUs without the
+ * monitor trap flag (Bochs' corei7_haswell_4770 has none).  The guest's
+ * own TF comes back when stepping ends; an instruction that reads
+ * RFLAGS while it is stepped sees TF set.
+ */
+static void
+vmx_tf_step(struct vmx_vcpu *xv, bool step, uint32_t *bitmap)
+{
+	uint64_t rflags = vmcs_readnatural(VMCS_GUEST_RFLAGS);
+
+	if (step && !xv->tf_step) {
+		xv->guest_tf = (rflags & FL_TF) != 0;
+		rflags |= FL_TF;
+		// Entry wants a pending single-step trap (BS) under STI or
+		// MOV SS blocking with TF set.
+		if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI_MOVSS)
+			vmcs_writenatural(VMCS_GUEST_PENDING_DEBUG,
+					  vmcs_readnatural(VMCS_GUEST_PENDING_DEBUG) | (1 << 14));
+	} else if (!step && xv->tf_step)
+		rflags = (rflags & ~FL_TF) | (xv->guest_tf ? FL_TF : 0);
+	xv->tf_step = step;
+	vmcs_writenatural(VMCS_GUEST_RFLAGS, rflags);
+	*bitmap = step ? (*bitmap | (1 << T_DEBUG)) : (*bitmap & ~(1 << T_DEBUG));
+}
+
+/*
+ * The debugger's controls on virtual CPU v, whose VMCS is current:
+ * single step for step (the monitor trap flag, else RFLAGS.TF with #DB
+ * intercepted), #BP in the exception bitmap for catch_bp.
  */
 int
 vmx_set_debug(struct vcpu *v, bool step, bool catch_bp)
 {
+	struct vmx_vcpu *xv = v->backend;
 	uint32_t allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32;
 	uint32_t proc = vmcs_read32(VMCS_PROC_CONTROLS);
 	uint32_t bitmap = vmcs_read32(VMCS_EXCEPTION_BITMAP);
 
-	if (step && !(allowed & PROC_MONITOR_TRAP))
-		return -E_NOT_SUPP;
-	proc = step ? (proc | PROC_MONITOR_TRAP) : (proc & ~PROC_MONITOR_TRAP);
+	if (allowed & PROC_MONITOR_TRAP)
+		proc = step ? (proc | PROC_MONITOR_TRAP) : (proc & ~PROC_MONITOR_TRAP);
+	else
+		vmx_tf_step(xv, step, &bitmap);
 	bitmap = catch_bp ? (bitmap | (1 << T_BRKPT)) : (bitmap & ~(1 << T_BRKPT));
 	vmcs_write32(VMCS_PROC_CONTROLS, proc);
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, bitmap);

@@ -130,6 +130,10 @@ struct vmx_vcpu {
 	uint64_t kernel_gs_base;	// the guest's IA32_KERNEL_GS_BASE
 	uint64_t host_kernel_gs_base;	// the host's, during a turn
 	uint32_t cpubit;		// the CPU of this turn, as a bit of flush_cpus
+	// Single step without the monitor trap flag: RFLAGS.TF, set by
+	// the debugger (vmx_set_debug), and the guest's own TF under it.
+	bool tf_step;
+	bool guest_tf;
 };
 
 // caps.c
