@@ -13,6 +13,7 @@ unit_run() {
 unit_x86() { unit_run x86_test "$2"; }
 unit_hccheck() { unit_run hccheck_test "$2"; }
 unit_rsp() { unit_run rsp_test "$2"; }
+unit_walk() { unit_run walk_test "$2"; }
 
 # CR0/CR4/EFER validity and long mode, refused port reads, event
 # re-injection and exception delivery (vmm/x86.c).
@@ -27,6 +28,11 @@ add_test unit_hccheck --func unit_hccheck --timeout 30 \
 # target, and a fuzz loop (vmm/gdb/rsp.c, cmd.c, tdesc.c).
 add_test unit_rsp --func unit_rsp --timeout 30 \
 	--expect '^rsp_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
+# The guest page walk the debugger reads memory through (vmm/gdb/walk.c):
+# long mode, PAE, 32-bit paging, large pages, absent entries.
+add_test unit_walk --func unit_walk --timeout 30 \
+	--expect '^walk_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
 
 # The same protocol code against Debian's gdb, through a pipe to a fake
 # machine (vmm/test/rsp_serve.c): gdb takes the target description and

@@ -189,3 +189,29 @@ rsp_frame(struct rsp *r)
 	r->frame_len = n;
 	return n;
 }
+
+/*
+ * Take byte c as rsp_input does, and send the framing's own answers
+ * through put: '+' for a good packet, '-' for a bad one, the last
+ * frame again when gdb asks.  Returns RSP_EV_PACKET (to dispatch),
+ * RSP_EV_INTERRUPT, or RSP_EV_NONE.
+ */
+enum rsp_event
+rsp_receive(struct rsp *r, uint8_t c, void (*put)(const char *s, int n))
+{
+	switch (rsp_input(r, c)) {
+	case RSP_EV_PACKET:
+		put("+", 1);
+		return RSP_EV_PACKET;
+	case RSP_EV_BAD:
+		put("-", 1);
+		return RSP_EV_NONE;
+	case RSP_EV_NAK:
+		put(r->frame, r->frame_len);
+		return RSP_EV_NONE;
+	case RSP_EV_INTERRUPT:
+		return RSP_EV_INTERRUPT;
+	default:
+		return RSP_EV_NONE;
+	}
+}

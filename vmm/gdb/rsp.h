@@ -90,6 +90,7 @@ struct rsp {
 
 void	rsp_init(struct rsp *r, const struct rsp_target *t);
 enum rsp_event rsp_input(struct rsp *r, uint8_t c);
+enum rsp_event rsp_receive(struct rsp *r, uint8_t c, void (*put)(const char *s, int n));
 enum rsp_action rsp_dispatch(struct rsp *r);
 void	rsp_stop_reply(struct rsp *r, enum rsp_stop why);
 int	rsp_frame(struct rsp *r);

@@ -247,18 +247,19 @@ static const struct rsp_target gdb_target = {
 
 // ---- the session ----
 
+/* Send n bytes to gdb. */
 static void
-send_frame(void)
+put(const char *s, int n)
 {
-	for (int i = 0; i < gdb.rsp.frame_len; i++)
-		serial2_putc(gdb.rsp.frame[i]);
+	for (int i = 0; i < n; i++)
+		serial2_putc(s[i]);
 }
 
 static void
 send_reply(void)
 {
 	rsp_frame(&gdb.rsp);
-	send_frame();
+	put(gdb.rsp.frame, gdb.rsp.frame_len);
 }
 
 /* gdb is gone (D) or the guest is (k): no breakpoint stays behind. */
@@ -291,21 +292,8 @@ gdb_session(struct vm *vm, struct Trapframe *tf, enum rsp_stop why)
 		send_reply();
 	}
 	for (;;) {
-		if ((c = serial2_getc()) < 0)
+		if ((c = serial2_getc()) < 0 || rsp_receive(&gdb.rsp, c, put) != RSP_EV_PACKET)
 			continue;
-		switch (rsp_input(&gdb.rsp, c)) {
-		case RSP_EV_BAD:
-			serial2_putc('-');
-			continue;
-		case RSP_EV_NAK:
-			send_frame();
-			continue;
-		case RSP_EV_PACKET:
-			break;
-		default:
-			continue;
-		}
-		serial2_putc('+');
 		act = rsp_dispatch(&gdb.rsp);
 		if (act == RSP_ACT_REPLY) {
 			send_reply();
@@ -332,9 +320,9 @@ gdb_session(struct vm *vm, struct Trapframe *tf, enum rsp_stop why)
 
 /*
  * Debug guest id: it stops at its next entry and waits for gdb on
- * COM2.  0 to stop debugging one (it runs free).  -E_BAD_ENV if id is
- * not a guest, -E_NOT_SUPP without a COM2 or when another guest is
- * being debugged.
+ * COM2 (gdb's detach lets it go).  -E_BAD_ENV if id is
+ * not a guest, -E_NOT_SUPP without a COM2 or set_debug in the backend,
+ * or when another guest is being debugged.
  */
 int
 gdb_attach(envid_t id)
@@ -348,6 +336,10 @@ gdb_attach(envid_t id)
 	}
 	if (envid2env(id, &e, false) < 0 || e->env_type != ENV_TYPE_GUEST || !e->env_vmxinfo)
 		return -E_BAD_ENV;
+	if (!vmm->set_debug) {
+		cprintf("vmm: the %s backend has no debugger controls\n", vmm_caps.name);
+		return -E_NOT_SUPP;
+	}
 	if (!serial2_present()) {
 		cprintf("vmm: no COM2 for the debugger\n");
 		return -E_NOT_SUPP;

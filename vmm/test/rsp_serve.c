@@ -84,9 +84,9 @@ static const struct rsp_target target = {
 static struct rsp r;
 
 static void
-send_frame(void)
+put(const char *s, int n)
 {
-	write(1, r.frame, r.frame_len);
+	write(1, s, n);
 }
 
 int
@@ -105,24 +105,8 @@ main(void)
 		mem[i] = 0x90;		// nop
 	rsp_init(&r, &target);
 	while (read(0, &c, 1) == 1) {
-		switch (rsp_input(&r, c)) {
-		case RSP_EV_BAD:
-			write(1, "-", 1);
+		if (rsp_receive(&r, c, put) != RSP_EV_PACKET)
 			continue;
-		case RSP_EV_NAK:
-			send_frame();
-			continue;
-		case RSP_EV_INTERRUPT:
-			rsp_stop_reply(&r, RSP_STOP_INTERRUPT);
-			rsp_frame(&r);
-			send_frame();
-			continue;
-		case RSP_EV_PACKET:
-			break;
-		default:
-			continue;
-		}
-		write(1, "+", 1);
 		act = rsp_dispatch(&r);
 		if (act == RSP_ACT_KILL)
 			return 0;
@@ -143,7 +127,7 @@ main(void)
 			}
 		}
 		rsp_frame(&r);
-		send_frame();
+		put(r.frame, r.frame_len);
 	}
 	return 0;
 }
