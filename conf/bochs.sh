@@ -8,6 +8,7 @@
 #       conf/bochsrc.tmpl, and DIR/bochs.rc, the debugger commands that run
 #       the machine and quit when it stops.  Environment: BOCHS_MEGS (256),
 #       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log),
+#       BOCHS_CLOCK (default sync=none: the TSC counts instructions),
 #       BOCHS_COM2 (default: enabled=0; the guest debugger's link).
 #   bash conf/bochs.sh run KERNEL.IMG [FS.IMG]
 #       Boot interactively: the serial console on this terminal (COM1 is a
@@ -63,6 +64,7 @@ prepare() {
 		-e "s|@DISK0@|$disk0|" -e "s|@DISK1@|$disk1|" \
 		-e "s|@COM1@|$com1|" -e "s|@COM2@|${BOCHS_COM2:-enabled=0}|" \
 		-e "s|@LOG@|$dir/bochs.log|" \
+		-e "s|@CLOCK@|${BOCHS_CLOCK:-sync=none}|" \
 		"$TOP/conf/bochsrc.tmpl" >"$dir/bochsrc"
 	printf 'c\nquit\n' >"$dir/bochs.rc"
 }
@@ -90,7 +92,11 @@ run() {
 	while port_state "$port" ""; do
 		port=$((port + 1))
 	done
-	BOCHS_COM1="mode=socket-server, dev=localhost:$port" prepare "$dir" "$@"
+	# Interactive: the emulated clock keeps in step with the wall clock,
+	# so guests' timers and `vmctl list` times mean real seconds (tests
+	# keep sync=none, which runs faster).
+	BOCHS_CLOCK=sync=realtime BOCHS_COM1="mode=socket-server, dev=localhost:$port" \
+		prepare "$dir" "$@"
 	dir=$(cd "$dir" && pwd)
 
 	# Bochs in its own session, so that Ctrl-C reaches only this script.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # conf/guestboot.py: measure one guest boot under Bochs (issue 7's figures).
 #
-#   python3 conf/guestboot.py [KERNEL.IMG [FS.IMG]]
+#   python3 conf/guestboot.py [--cat FILE] [KERNEL.IMG [FS.IMG]]
 #
 # Boots the host to its shell (Bochs, COM1 on a socket), types /vmm/vmm &,
 # waits for the guest's shell prompt, gives the console back to the host
@@ -11,11 +11,23 @@
 # Prints the wall time from typing /vmm/vmm (and from vmm's "starting"
 # line) to the guest's "$ ", the exits at the prompt and at the stop,
 # then the exit lines.  A measurement, not a test: it asserts nothing.
+#
+# With --cat FILE, the guest's console output as well (issue 12, part 8):
+# at the guest's prompt, vmctl list counts its exits; the guest gets the
+# console back (vmctl focus), runs `cat FILE` (e.g. /bench.256k, 256 KiB
+# of text on the guest's disk), and at its next prompt vmctl list counts
+# again.  Prints the exits the cat took (the difference: it includes the
+# few that typing the command costs) and the bytes the serial line
+# carried meanwhile against the file's size.
 import os, re, shutil, socket, subprocess, sys, tempfile, time
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-kern = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "obj/kern/kernel.img")
-fs = sys.argv[2] if len(sys.argv) > 2 else os.path.join(top, "obj/fs/fs.img")
+args = sys.argv[1:]
+cat = None
+if args[:1] == ["--cat"]:
+    cat, args = args[1], args[2:]
+kern = args[0] if len(args) > 0 else os.path.join(top, "obj/kern/kernel.img")
+fs = args[1] if len(args) > 1 else os.path.join(top, "obj/fs/fs.img")
 work = tempfile.mkdtemp(prefix="guestboot.")
 shutil.copy(kern, work + "/kernel.img")
 shutil.copy(fs, work + "/fs.img")
@@ -41,10 +53,16 @@ if conn is None:
     sys.exit("guestboot: Bochs never listened on port %d" % port)
 conn.settimeout(0.2)
 
+def host_prompt(line):
+    """Whether the unfinished line is the host shell's prompt."""
+    return line.rstrip("\r").endswith("$ ") and not line.startswith("[")
+
 serial = open(work + "/serial.txt", "w")
 log, line = [], ""
 state, t_typed, t_start, guest, deadline = "host", 0.0, 0.0, None, time.time() + 600
 exits_at_prompt = None
+exits_before_cat = exits_after_cat = None
+serial_bytes, bytes_at_cat, bytes_after_cat = 0, 0, 0
 try:
     while time.time() < deadline:
         try:
@@ -53,6 +71,7 @@ try:
             data = ""
         if data == "" and bochs.poll() is not None:
             break
+        serial_bytes += len(data)
         for ch in data:
             if ch == "\n":
                 log.append(line.replace("\r", ""))
@@ -64,19 +83,39 @@ try:
                 m = re.match(r"%s +[0-9]+ MiB +\S+ +([0-9]+) " % guest, log[-1]) if guest else None
                 if m and state == "stopping":
                     exits_at_prompt = int(m.group(1))
+                if m and state == "count0":
+                    exits_before_cat = exits_at_prompt = int(m.group(1))
+                if m and state == "count1":
+                    exits_after_cat = int(m.group(1))
+                if state == "focus" and re.match(r"vmctl: guest %s has the console" % guest, log[-1]):
+                    conn.sendall(("cat %s\n" % cat).encode())
+                    bytes_at_cat, state = serial_bytes, "catting"
                 if state == "stopping" and re.search(r"vmm: guest %s is gone" % guest, log[-1]):
                     state = "done"
                 line = ""
             else:
                 line += ch
-        if state == "host" and line.rstrip("\r").endswith("$ ") and not line.startswith("["):
+        if state == "host" and host_prompt(line):
             conn.sendall(b"/vmm/vmm &\n")
             t_typed, state, line = time.time(), "typed", ""
         elif state == "typed" and guest and line.rstrip("\r").endswith("$ ") and line.startswith("[guest"):
             t_prompt = time.time()
-            state, line = "stopping", ""
+            if cat:
+                state, line = "count0", ""
+                conn.sendall(("\x1d/vmctl list\n").encode())
+            else:
+                state, line = "stopping", ""
+                conn.sendall(("\x1d/vmctl list\n").encode())
+                time.sleep(0.5)
+                conn.sendall(("/vmctl stop %s\n" % guest).encode())
+        elif state == "count0" and exits_before_cat is not None and host_prompt(line):
+            state, line = "focus", ""
+            conn.sendall(("/vmctl focus %s\n" % guest).encode())
+        elif state == "catting" and line.rstrip("\r").endswith("$ ") and line.startswith("[guest"):
+            bytes_after_cat, state, line = serial_bytes, "count1", ""
             conn.sendall(("\x1d/vmctl list\n").encode())
-            time.sleep(0.5)
+        elif state == "count1" and exits_after_cat is not None and host_prompt(line):
+            state, line = "stopping", ""
             conn.sendall(("/vmctl stop %s\n" % guest).encode())
         elif state == "done":
             break
@@ -88,6 +127,11 @@ if state != "done":
 print("wall: %.2f s from typing /vmm/vmm, %.2f s from vmm's starting line, to the guest's $"
       % (t_prompt - t_typed, t_prompt - t_start))
 print("exits at the guest's prompt (vmctl list): %s" % exits_at_prompt)
+if cat:
+    print("exits for `cat %s` (vmctl list before and after): %d"
+          % (cat, exits_after_cat - exits_before_cat))
+    print("serial bytes from typing `cat %s` to the guest's next prompt: %d"
+          % (cat, bytes_after_cat - bytes_at_cat))
 for l in log:
     if re.match(r"vmm: guest %s(:| exits| hypercalls)" % guest, l):
         print(l)

@@ -1,8 +1,8 @@
 /*
  * The file system proper: the super block, the free-block bitmap,
- * files made of direct and indirect blocks, directories as files of
- * struct File entries, and paths.  All of it works on the block cache;
- * callers decide when to flush.
+ * files made of direct, indirect and double-indirect blocks,
+ * directories as files of struct File entries, and paths.  All of it
+ * works on the block cache; callers decide when to flush.
  */
 
 #include "fs.h"
@@ -179,37 +179,64 @@ fs_init(void)
 /* ----------------------------------------------------------- files */
 
 /*
- * Find the slot holding the disk block number of f's block filebno and
- * store its address in *ppdiskbno.  The indirect block is allocated if
- * needed and alloc is set.  Returns 0, -E_NOT_FOUND (no indirect block
- * and !alloc), -E_NO_DISK, or -E_INVAL (filebno too large, or a block
- * number on the way that is off the disk or in its reserved blocks).
+ * The number of an index block (an indirect block) that a file names as
+ * b: b itself, or when b is 0 and alloc is set, a fresh zeroed block for
+ * the caller to store in b's place.  -E_NOT_FOUND when b is 0 and not
+ * alloc, -E_NO_DISK, or -E_INVAL when b is off the disk or reserved.
  */
 static int
-file_block_walk(struct File *f, uint32_t filebno, uint32_t **ppdiskbno, bool alloc)
+index_block(uint32_t b, bool alloc)
 {
 	int r;
 
-	if (filebno < NDIRECT) {
-		*ppdiskbno = &f->f_direct[filebno];
-		return (**ppdiskbno && !block_in_range(**ppdiskbno)) ? -E_INVAL : 0;
-	}
-	if (filebno >= NDIRECT + NINDIRECT)
-		return -E_INVAL;
-	if (f->f_indirect == 0) {
+	if (b == 0) {
 		if (!alloc)
 			return -E_NOT_FOUND;
 		if ((r = alloc_block()) < 0)
 			return r;
 		memset(diskaddr(r), 0, BLKSIZE);
-		f->f_indirect = r;
+		return r;
 	}
-	if (!block_in_range(f->f_indirect))
+	return block_in_range(b) ? (int) b : -E_INVAL;
+}
+
+/*
+ * Find the slot holding the disk block number of f's block filebno and
+ * store its address in *ppdiskbno: in f itself, in the indirect block,
+ * or in one of the indirect blocks that the double-indirect block
+ * lists.  Index blocks are allocated if needed and alloc is set.
+ * Returns 0, -E_NOT_FOUND (an index block is missing and !alloc),
+ * -E_NO_DISK, or -E_INVAL (filebno too large, or a block number on the
+ * way that is off the disk or in its reserved blocks).
+ */
+static int
+file_block_walk(struct File *f, uint32_t filebno, uint32_t **ppdiskbno, bool alloc)
+{
+	uint32_t *table;
+	int r;
+
+	if (filebno < NDIRECT) {
+		*ppdiskbno = &f->f_direct[filebno];
+	} else if (filebno < NDIRECT + NINDIRECT) {
+		if ((r = index_block(f->f_indirect, alloc)) < 0)
+			return r;
+		f->f_indirect = r;
+		table = diskaddr(r);
+		*ppdiskbno = &table[filebno - NDIRECT];
+	} else if (filebno < MAXFILEBLOCKS) {
+		filebno -= NDIRECT + NINDIRECT;
+		if ((r = index_block(f->f_double_indirect, alloc)) < 0)
+			return r;
+		f->f_double_indirect = r;
+		table = diskaddr(r);
+		if ((r = index_block(table[filebno / NINDIRECT], alloc)) < 0)
+			return r;
+		table[filebno / NINDIRECT] = r;
+		table = diskaddr(r);
+		*ppdiskbno = &table[filebno % NINDIRECT];
+	} else
 		return -E_INVAL;
-	*ppdiskbno = (uint32_t *) diskaddr(f->f_indirect) + (filebno - NDIRECT);
-	if (**ppdiskbno && !block_in_range(**ppdiskbno))
-		return -E_INVAL;
-	return 0;
+	return (**ppdiskbno && !block_in_range(**ppdiskbno)) ? -E_INVAL : 0;
 }
 
 /*
@@ -246,20 +273,43 @@ file_free_block(struct File *f, uint32_t filebno)
 	}
 }
 
-/* Free the blocks of f past newsize bytes (the size itself is unchanged). */
+/* Free index block b, if it is one (the caller clears its number). */
+static void
+free_index_block(uint32_t b)
+{
+	if (b && block_in_range(b))
+		free_block(b);
+}
+
+/*
+ * Free the blocks of f past newsize bytes (the size itself is unchanged),
+ * and the index blocks that map only blocks past it.
+ */
 static void
 file_truncate_blocks(struct File *f, off_t newsize)
 {
-	uint32_t bno, old_nblocks, new_nblocks;
+	uint32_t bno, i, old_nblocks, new_nblocks, *table;
 
 	old_nblocks = (f->f_size + BLKSIZE - 1) / BLKSIZE;
 	new_nblocks = (newsize + BLKSIZE - 1) / BLKSIZE;
 	for (bno = new_nblocks; bno < old_nblocks; bno++)
 		file_free_block(f, bno);
-	if (new_nblocks <= NDIRECT && f->f_indirect) {
-		if (block_in_range(f->f_indirect))
-			free_block(f->f_indirect);
+	if (new_nblocks <= NDIRECT) {
+		free_index_block(f->f_indirect);
 		f->f_indirect = 0;
+	}
+	if (f->f_double_indirect && block_in_range(f->f_double_indirect)) {
+		// Indirect block i maps blocks from NDIRECT + NINDIRECT * (i + 1).
+		table = diskaddr(f->f_double_indirect);
+		for (i = 0; i < NINDIRECT; i++)
+			if (new_nblocks <= NDIRECT + NINDIRECT * (i + 1)) {
+				free_index_block(table[i]);
+				table[i] = 0;
+			}
+	}
+	if (new_nblocks <= NDIRECT + NINDIRECT) {
+		free_index_block(f->f_double_indirect);
+		f->f_double_indirect = 0;
 	}
 	flush_bitmap();
 }
@@ -291,13 +341,13 @@ file_set_size(struct File *f, off_t newsize)
 }
 
 /*
- * Write f's dirty blocks, its indirect block and its entry to the disk,
+ * Write f's dirty blocks, its index blocks and its entry to the disk,
  * after the bitmap, so that the disk never shows a block in use as free.
  */
 void
 file_flush(struct File *f)
 {
-	uint32_t i, *slot;
+	uint32_t i, *slot, *table;
 
 	flush_bitmap();
 	for (i = 0; i < (f->f_size + BLKSIZE - 1) / BLKSIZE; i++)
@@ -306,6 +356,13 @@ file_flush(struct File *f)
 	flush_block(f);
 	if (block_in_range(f->f_indirect))
 		flush_block(diskaddr(f->f_indirect));
+	if (block_in_range(f->f_double_indirect)) {
+		table = diskaddr(f->f_double_indirect);
+		for (i = 0; i < NINDIRECT; i++)
+			if (block_in_range(table[i]))
+				flush_block(diskaddr(table[i]));
+		flush_block(table);
+	}
 }
 
 /*

@@ -15,12 +15,14 @@
  *
  * The disk has NBLOCKS blocks of BLKSIZE bytes: block 0 (boot, unused),
  * block 1 the super block, then the free-block bitmap (a set bit means
- * free), then the files, each in consecutive blocks.  A file too large
+ * free), then the files, each in consecutive blocks (a file over 4 MiB
+ * also through its double-indirect block).  A file too large
  * for a JOS file, a name or path too long, a name used twice, or an
  * image too small is refused with a message naming the culprit; then
  * no image is written and the exit status is 1.
  *
- * The check (-c) follows every file's block pointers and compares them
+ * The check (-c) follows every file's block pointers (direct, indirect
+ * and double-indirect, and the index blocks themselves) and compares them
  * with the bitmap: a block out of range, used twice, or in use but
  * marked free is an error (exit status 1); a block marked in use that
  * no file holds is a leak, reported as one too.
@@ -97,7 +99,17 @@ alloc_block(const char *what)
 	return b;
 }
 
-/* Make block b file f's block i, allocating the indirect block if needed. */
+/* Index block number b, or a fresh block (for what) when b is 0. */
+static uint32_t
+index_block(uint32_t b, const char *what)
+{
+	return b ? b : alloc_block(what);
+}
+
+/*
+ * Make block b file f's block i, allocating the indirect block, or the
+ * double-indirect block and the indirect block under it, if needed.
+ */
 static void
 set_file_block(struct File *f, uint32_t i, uint32_t b, const char *what)
 {
@@ -105,15 +117,20 @@ set_file_block(struct File *f, uint32_t i, uint32_t b, const char *what)
 
 	if (i < NDIRECT) {
 		f->f_direct[i] = b;
-		return;
-	}
-	if (i >= NDIRECT + NINDIRECT)
+	} else if (i < NDIRECT + NINDIRECT) {
+		f->f_indirect = index_block(f->f_indirect, what);
+		ind = block(f->f_indirect);
+		ind[i - NDIRECT] = b;
+	} else if (i < MAXFILEBLOCKS) {
+		i -= NDIRECT + NINDIRECT;
+		f->f_double_indirect = index_block(f->f_double_indirect, what);
+		ind = block(f->f_double_indirect);
+		ind[i / NINDIRECT] = index_block(ind[i / NINDIRECT], what);
+		ind = block(ind[i / NINDIRECT]);
+		ind[i % NINDIRECT] = b;
+	} else
 		die("%s is too large: a file holds at most %d bytes",
 		    what, MAXFILESIZE);
-	if (f->f_indirect == 0)
-		f->f_indirect = alloc_block(what);
-	ind = block(f->f_indirect);
-	ind[i - NDIRECT] = b;
 }
 
 /* Block number of file f's block i (0 if none). */
@@ -124,10 +141,35 @@ file_block(struct File *f, uint32_t i)
 
 	if (i < NDIRECT)
 		return f->f_direct[i];
-	if (f->f_indirect == 0 || i >= NDIRECT + NINDIRECT)
+	if (i < NDIRECT + NINDIRECT) {
+		if (f->f_indirect == 0)
+			return 0;
+		ind = block(f->f_indirect);
+		return ind[i - NDIRECT];
+	}
+	if (i >= MAXFILEBLOCKS || f->f_double_indirect == 0)
 		return 0;
-	ind = block(f->f_indirect);
-	return ind[i - NDIRECT];
+	i -= NDIRECT + NINDIRECT;
+	ind = block(f->f_double_indirect);
+	if (ind[i / NINDIRECT] == 0)
+		return 0;
+	ind = block(ind[i / NINDIRECT]);
+	return ind[i % NINDIRECT];
+}
+
+/* Blocks a file of nblock data blocks takes on the disk, index blocks too. */
+static uint32_t
+blocks_needed(uint32_t nblock)
+{
+	uint32_t need = nblock;
+
+	if (nblock > NDIRECT)
+		need++;		// the indirect block
+	if (nblock > NDIRECT + NINDIRECT) {
+		nblock -= NDIRECT + NINDIRECT;
+		need += 1 + (nblock + NINDIRECT - 1) / NINDIRECT;
+	}
+	return need;
 }
 
 /*
@@ -266,9 +308,7 @@ add_file(const char *path, const char *hostfile)
 	if (st.st_size > MAXFILESIZE)
 		die("%s is too large: %lld bytes, a JOS file holds at most %d",
 		    hostfile, (long long) st.st_size, MAXFILESIZE);
-	need = (st.st_size + BLKSIZE - 1) / BLKSIZE;
-	if (need > NDIRECT)
-		need++;		// the indirect block
+	need = blocks_needed((st.st_size + BLKSIZE - 1) / BLKSIZE);
 	if (need > nblocks - next_free)
 		die("%s does not fit: it needs %u blocks, %u of %u are free",
 		    hostfile, need, nblocks - next_free, nblocks);
@@ -482,6 +522,21 @@ fsck_ref(const char *path, const char *what, uint32_t b)
 	}
 }
 
+/* fsck: note indirect block b of path (what kind) and the blocks it lists. */
+static void
+fsck_indirect(const char *path, const char *what, uint32_t b)
+{
+	uint32_t i, *ind;
+
+	fsck_ref(path, what, b);
+	if (b >= nblocks)
+		return;
+	ind = block(b);
+	for (i = 0; i < NINDIRECT; i++)
+		if (ind[i])
+			fsck_ref(path, "data", ind[i]);
+}
+
 /* fsck: check file f (called path) and, for a directory, its entries. */
 static void
 fsck_file(struct File *f, const char *path)
@@ -498,13 +553,15 @@ fsck_file(struct File *f, const char *path)
 	for (i = 0; i < NDIRECT; i++)
 		if (f->f_direct[i])
 			fsck_ref(path, "direct", f->f_direct[i]);
-	if (f->f_indirect) {
-		fsck_ref(path, "indirect", f->f_indirect);
-		if (f->f_indirect < nblocks) {
-			ind = block(f->f_indirect);
+	if (f->f_indirect)
+		fsck_indirect(path, "indirect", f->f_indirect);
+	if (f->f_double_indirect) {
+		fsck_ref(path, "double-indirect", f->f_double_indirect);
+		if (f->f_double_indirect < nblocks) {
+			ind = block(f->f_double_indirect);
 			for (i = 0; i < NINDIRECT; i++)
 				if (ind[i])
-					fsck_ref(path, "data", ind[i]);
+					fsck_indirect(path, "second-level indirect", ind[i]);
 		}
 	}
 	if (f->f_type != FTYPE_DIR)

@@ -15,17 +15,28 @@
 // Longest whole path with its NUL.
 #define MAXPATHLEN	1024
 
-// Block numbers held in a File itself, then in its one indirect block.
+// Block numbers held in a File itself, then in its one indirect block,
+// then through its double-indirect block (NINDIRECT indirect blocks).
 #define NDIRECT		10
 #define NINDIRECT	(BLKSIZE / 4)
 
-#define MAXFILESIZE	((NDIRECT + NINDIRECT) * BLKSIZE)
+// The blocks a file can map: JOS's NDIRECT + NINDIRECT, then NINDIRECT^2.
+#define MAXFILEBLOCKS	(NDIRECT + NINDIRECT + NINDIRECT * NINDIRECT)
+
+// The largest size: the blocks above would hold 4 GiB, but f_size is a
+// 32-bit off_t, so the limit is the last whole block below 2 GiB (and
+// rounding a size up to whole blocks cannot overflow).
+#define MAXFILESIZE	0x7FFFF000
+_Static_assert((unsigned long long) MAXFILEBLOCKS * BLKSIZE >= MAXFILESIZE,
+	       "the block map reaches MAXFILESIZE");
 
 /*
  * A file or directory, on disk and in memory: exactly 256 bytes, laid
  * out as 64-bit JOS lays it, so that disks move between the two.
- * A block number of 0 means "no block allocated here".  f_pad is
- * reserved for a later extension (a double-indirect block): keep it 0.
+ * A block number of 0 means "no block allocated here".  The
+ * double-indirect block lives in what JOS leaves as padding: JOS's own
+ * files (4 MiB and less) have 0 there and look the same to both; the
+ * rest of f_pad stays 0.
  */
 struct File {
 	char f_name[MAXNAMELEN];	// at 0
@@ -33,7 +44,8 @@ struct File {
 	uint32_t f_type;		// at 132: FTYPE_REG or FTYPE_DIR
 	uint32_t f_direct[NDIRECT];	// at 136
 	uint32_t f_indirect;		// at 176: block holding NINDIRECT more block numbers
-	uint8_t f_pad[256 - MAXNAMELEN - 4 - 4 - 4*NDIRECT - 4];
+	uint32_t f_double_indirect;	// at 180: block holding NINDIRECT indirect blocks
+	uint8_t f_pad[256 - MAXNAMELEN - 4 - 4 - 4*NDIRECT - 4 - 4];
 } __attribute__((packed));
 
 // The disk format is an interface: fail the build, not the disk.
@@ -43,6 +55,7 @@ _Static_assert(offsetof(struct File, f_size) == 128, "f_size at 128");
 _Static_assert(offsetof(struct File, f_type) == 132, "f_type at 132");
 _Static_assert(offsetof(struct File, f_direct) == 136, "f_direct at 136");
 _Static_assert(offsetof(struct File, f_indirect) == 176, "f_indirect at 176");
+_Static_assert(offsetof(struct File, f_double_indirect) == 180, "f_double_indirect at 180");
 _Static_assert(sizeof(struct File) == 256, "struct File is 256 bytes");
 
 // A directory block holds this many File entries.

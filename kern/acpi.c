@@ -372,7 +372,8 @@ mp_table_cpus(void)
  * Fill cpus[] with the CPUs the firmware reports (from the ACPI MADT,
  * else the MP tables, else just this one), set ncpu and lapicaddr.  The
  * boot CPU becomes cpus[0] (CPU 0), whatever its place in the tables.
- * lapicaddr stays 0 if the CPU has no local APIC at all.
+ * lapicaddr stays 0 if the CPU has no local APIC at all.  (The guest
+ * kernel, which has no firmware tables, links guest/pv_cpus.c instead.)
  */
 void
 mp_init(void)
@@ -382,16 +383,6 @@ mp_init(void)
 	int i;
 
 	ncpu = 0;
-#ifdef VMM_GUEST
-	// The monitor gives a guest one CPU and no local APIC, and there is
-	// no firmware whose tables we could read.
-	add_cpu(me);
-	lapicaddr = 0;
-	bootcpu = &cpus[0];
-	bootcpu->cpu_status = CPU_STARTED;
-	cprintf("SMP: guest: one CPU, no local APIC\n");
-	return;
-#endif
 	if (!acpi_cpus() && !mp_table_cpus()) {
 		cprintf("SMP: no ACPI or MP tables; using one CPU\n");
 		add_cpu(me);

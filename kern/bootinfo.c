@@ -8,38 +8,12 @@
 #include <inc/memlayout.h>
 #include <inc/vmm/multiboot.h>
 #include <kern/bootinfo.h>
-#ifdef VMM_GUEST
-#include <inc/guest.h>
-#endif
 
 struct mem_range mem_ranges[MAX_MEM_RANGES];
 int n_mem_ranges;
 char boot_cmdline[64];
 
 #define PHYS(pa)	((void *) (KERNBASE + (uintptr_t) (pa)))
-
-#ifdef VMM_GUEST
-/*
- * A guest has no BIOS to ask: the monitor describes the guest's memory
- * instead (hypercall VMX_VMCALL_MBMAP), as a multiboot block with an
- * e820 map written into the page at GUEST_MBMAP_GPA.  Returns that
- * block; panics if the monitor refuses.
- */
-static struct multiboot_info *
-guest_memory_map(void)
-{
-	uint64_t rax = VMX_VMCALL_MBMAP, rbx = GUEST_MBMAP_GPA;
-
-	// Touch the page first so that the guest really has it.
-	memset(PHYS(GUEST_MBMAP_GPA), 0, PGSIZE);
-	asm volatile("vmcall"
-		     : "+a" (rax), "+b" (rbx)
-		     : : "rcx", "rdx", "rsi", "rdi", "memory");
-	if ((int64_t) rax < 0)
-		panic("the monitor gave no memory map (hypercall error %ld)", (int64_t) rax);
-	return PHYS(GUEST_MBMAP_GPA);
-}
-#endif
 
 void
 bootinfo_init(uint32_t magic, physaddr_t info_pa)
@@ -50,11 +24,10 @@ bootinfo_init(uint32_t magic, physaddr_t info_pa)
 		panic("booted without a multiboot block (magic %08x)", magic);
 	if (info->flags & MB_FLAG_CMDLINE)
 		strlcpy(boot_cmdline, PHYS(info->cmdline), sizeof(boot_cmdline));
-#ifdef VMM_GUEST
-	// The guest boot code passes the command line only.
+	// A loader that gives none may have another way to tell (a guest's
+	// monitor does): kern/bootinfo_loader.c, guest/pv_bootinfo.c.
 	if (!(info->flags & MB_FLAG_MMAP))
-		info = guest_memory_map();
-#endif
+		info = PHYS(bootinfo_memory_map(info_pa));
 	if (!(info->flags & MB_FLAG_MMAP))
 		panic("the boot loader gave no memory map");
 

@@ -19,6 +19,10 @@ extern int n_mem_ranges;
 extern char boot_cmdline[64];
 
 void bootinfo_init(uint32_t magic, physaddr_t info);
+// The multiboot block with a memory map, for one at info_pa that has
+// none: the same one on a PC (kern/bootinfo_loader.c), one the monitor
+// fills in for a guest kernel (guest/pv_bootinfo.c).
+physaddr_t bootinfo_memory_map(physaddr_t info_pa);
 const char *cmdline_value(const char *key);
 bool cmdline_has(const char *flag);
 

@@ -1,4 +1,8 @@
-/* The kernel console: CGA text screen, COM1 serial port and PS/2 keyboard. */
+/*
+ * The kernel console.  The input ring and its owner are kern/console.c;
+ * the devices and the output are kern/cons_pc.c on a PC (CGA screen,
+ * COM1, PS/2 keyboard) and guest/pv_console.c in the guest kernel.
+ */
 #ifndef JOS_KERN_CONSOLE_H
 #define JOS_KERN_CONSOLE_H
 
@@ -7,9 +11,6 @@
 void cons_init(void);
 int cons_getc(void);
 void cons_flush(void);		// send what a guest kernel holds back
-#ifdef VMM_GUEST
-int64_t cons_hypercall_write(uint64_t gpa, uint64_t len);
-#endif
 // Whose text follows: 0 the host's, a guest's env id, or the console's
 // own word; true if it starts a line.  Lines of different writers
 // never merge.
@@ -19,6 +20,7 @@ void kbd_intr(void);		// IRQ 1
 void serial_intr(void);		// IRQ 4
 bool cons_input_hint(void);	// a device holds input (no lock needed)
 void cons_poll(void);		// drain every input device
+void cons_idle(void);		// wait a moment for input (getchar)
 
 // Who reads typed input: the host (0) or a guest env (its id).
 void cons_set_owner(int owner);

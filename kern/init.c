@@ -17,6 +17,7 @@
 #include <kern/spinlock.h>
 #include <kern/lapic.h>
 #include <kern/cpu.h>
+#include <kern/platform.h>
 
 void mp_init(void);
 
@@ -59,9 +60,7 @@ start_program(const char *name, enum EnvType type)
 /*
  * The first envs: the program named by "prog=NAME" on the boot command
  * line (default: init, or hello when there is no init), then the file
- * server when the kernel carries one.  A guest kernel's file server
- * gets argv[0] = "fs:NAME" from "disk=NAME": the name of its own disk
- * file on the host (fs/hostdisk.c).
+ * server when the kernel carries one, with argv[0] from fs_argv0.
  */
 static void
 start_first_envs(void)
@@ -75,59 +74,8 @@ start_first_envs(void)
 	// "nofs": leave the file server out (leak checks count every page).
 	if (!user_program("fs", &size) || cmdline_has("nofs"))
 		return;
-#ifdef VMM_GUEST
-	const uint8_t *binary = user_program("fs", &size);
-	const char *disk = cmdline_value("disk");
-	char name[40];
-
-	snprintf(name, sizeof(name), "fs:%s", disk && *disk ? disk : "0");
-	env_create(binary, size, ENV_TYPE_FS, name);
-#else
-	start_program("fs", ENV_TYPE_FS);
-#endif
+	env_create(user_program("fs", &size), size, ENV_TYPE_FS, fs_argv0());
 }
-
-#ifdef VMM_GUEST
-/*
- * Say that this is the guest kernel, so that its lines can be told from
- * the host's on a shared console, and whether the monitor hides VT-x.
- */
-static void
-guest_banner(void)
-{
-	uint32_t ecx;
-
-	cprintf("guest: JOS kernel running in a VT-x guest\n");
-	cpuid(1, NULL, NULL, &ecx, NULL);
-	cprintf("guest: CPUID.1:ECX.VMX is %s\n", (ecx & (1 << 5)) ? "set" : "clear");
-	cprintf("guest: the monitor %s itself (CPUID leaf 0x40000000)\n",
-		in_jos_guest() ? "names" : "does not name");
-}
-
-/*
- * Boot flag "conscheck": the monitor's console hypercall refuses
- * buffers too long, beyond guest memory or wrapping around, and prints
- * one that crosses a page boundary.  Says what it found, one line each.
- */
-static void
-guest_conscheck(void)
-{
-	static char pages[2 * PGSIZE] __attribute__((aligned(PGSIZE)));
-	static const char msg[] = "guest: conscheck: this line crosses a page boundary\n";
-	char *p = pages + PGSIZE - 10;
-	int bad = 0;
-
-	cons_flush();
-	bad += cons_hypercall_write(0x100000, VMX_CONSWRITE_MAX + 1) != -E_INVAL;
-	bad += cons_hypercall_write(GUEST_MEM_MAX, 1) != -E_INVAL;
-	bad += cons_hypercall_write(~0UL - 3, 8) != -E_INVAL;
-	cprintf("guest: conscheck: %s\n", bad ? "a bad buffer was printed (FAILED)"
-		: "bad buffers refused");
-	memmove(p, msg, sizeof(msg) - 1);
-	if (cons_hypercall_write(PADDR(p), sizeof(msg) - 1) != sizeof(msg) - 1)
-		cprintf("guest: conscheck: the crossing line was refused (FAILED)\n");
-}
-#endif
 
 /*
  * Called from entry.S on the boot stack, in long mode at KERNBASE, with
@@ -137,9 +85,7 @@ void
 i386_init(uint32_t mb_magic, physaddr_t mb_info)
 {
 	cons_init();
-#ifdef VMM_GUEST
-	guest_banner();
-#endif
+	boot_banner();
 	cprintf("6828 decimal is %o octal!\n", 6828);
 
 	bootinfo_init(mb_magic, mb_info);
@@ -147,10 +93,7 @@ i386_init(uint32_t mb_magic, physaddr_t mb_info)
 		cprintf("Boot command line: %s\n", boot_cmdline);
 
 	mem_init();
-#ifdef VMM_GUEST
-	if (cmdline_has("conscheck"))
-		guest_conscheck();
-#endif
+	boot_selfcheck();
 
 	if (cmdline_has("test_backtrace"))
 		test_backtrace(5);
@@ -161,9 +104,7 @@ i386_init(uint32_t mb_magic, physaddr_t mb_info)
 	time_init();
 	mp_init();
 	lapic_init();
-#ifndef VMM_GUEST
-	pic_init();	// the 8259A belongs to the host, not to a guest
-#endif
+	boot_irq_init();
 
 	// From here on, the kernel lock guards all kernel state.
 	lock_kernel();

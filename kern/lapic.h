@@ -18,5 +18,8 @@ unsigned time_msec(void);
 uint64_t time_tsc_hz(void);
 void microdelay(unsigned us);
 uint64_t pit_measure_rate(uint64_t (*counter)(void));
+// The TSC's rate in Hz, never 0, said on the console: measured against
+// the PIT on a PC (kern/tsc_pit.c), the host's in a guest (guest/pv_time.c).
+uint64_t tsc_calibrate(void);
 
 #endif

@@ -16,29 +16,6 @@
 
 static void sched_halt(void) __attribute__((noreturn));
 
-#ifdef VMM_GUEST
-/*
- * A guest kernel gets no interrupts, so nothing tells it of typed input
- * while its envs keep running: while a reader sleeps in sys_cons_wait,
- * look at COM1 (a VM exit) now and then, at most every 10 ms.
- */
-static void
-guest_poll_console(void)
-{
-	static uint64_t last;
-	uint64_t now = read_tsc();
-
-	if (now - last < time_tsc_hz() / 100)
-		return;
-	for (int i = 0; i < env_scan_count(); i++)
-		if (env_scan(i)->env_cons_waiting && env_scan(i)->env_status == ENV_NOT_RUNNABLE) {
-			last = now;
-			serial_intr();
-			return;
-		}
-}
-#endif
-
 /*
  * Pick the next runnable env after the current one, round robin, and
  * run it; keep the current one if nothing else can run; else idle.
@@ -52,9 +29,7 @@ sched_yield(void)
 	// A guest's virtual CPU state kept on this CPU goes back to memory.
 	guest_cpu_release();
 
-#ifdef VMM_GUEST
-	guest_poll_console();
-#endif
+	sched_poll_input();
 
 	// The next runnable env after the current one, wrapping around.
 	// Only slots that ever held an env are scanned: with few envs this
@@ -154,10 +129,8 @@ sched_wake_guest_waiters(void)
 
 /*
  * Nothing to run on this CPU.  With no env left anywhere, enter the
- * monitor.  Otherwise idle: release the kernel lock and halt with
- * interrupts on until the timer or a device wakes the CPU up (a guest
- * kernel, which has one CPU and no interrupts, halts until the monitor
- * wakes it for typed input).
+ * monitor.  Otherwise idle until something can run: sched_idle, whose
+ * twins are kern/sched_idle.c (a PC) and guest/pv_sched.c.
  */
 static void
 sched_halt(void)
@@ -181,28 +154,5 @@ sched_halt(void)
 	cons_flush();
 	curenv = NULL;
 	lcr3(boot_cr3);
-#ifdef VMM_GUEST
-	// A guest gets no interrupts (one CPU, no timer): it halts, the
-	// monitor ends the HLT when typed input arrives for it (inc/vmx.h),
-	// and it polls the console to find it.
-	for (;;) {
-		asm volatile("hlt");
-		serial_intr();
-		if (sched_runnable_hint())
-			sched_yield();
-	}
-#endif
-	xchg(&thiscpu->cpu_status, CPU_HALTED);
-	unlock_kernel();
-
-	// Start over at the top of this CPU's stack; nothing below matters.
-	asm volatile("movq %0, %%rsp\n\t"
-		     "xorq %%rbp, %%rbp\n\t"
-		     "sti\n"
-		     "1:\n\t"
-		     "hlt\n\t"
-		     "jmp 1b"
-		     : : "r" (thiscpu->cpu_ts.ts_rsp0) : "memory");
-	for (;;)
-		;
+	sched_idle();
 }

@@ -23,4 +23,12 @@ void sched_wake_env_waiters(envid_t envid);
 /* The console went back to the host: wake whoever waits for a guest. */
 void sched_wake_guest_waiters(void);
 
+/*
+ * Where a PC and the guest kernel differ (kern/sched_idle.c and
+ * guest/pv_sched.c): look for input no interrupt tells of, before each
+ * pick; and idle, kernel lock held, until an env may be runnable.
+ */
+void sched_poll_input(void);
+void sched_idle(void) __attribute__((noreturn));
+
 #endif

@@ -4,11 +4,10 @@
  * every emulator.  (Under Bochs the TSC counts instructions and the PIT
  * follows emulated time; calibrating keeps both agreeing with the PIT.)
  * Every CPU reads the same TSC rate; emulators start all TSCs together.
+ * (A guest kernel takes the host's rate instead: guest/pv_time.c.)
  */
 #include <inc/x86.h>
 #include <inc/assert.h>
-
-#include <inc/vmx.h>
 
 #include <kern/lapic.h>
 
@@ -80,36 +79,15 @@ pit_measure_rate(uint64_t (*counter)(void))
 
 /*
  * Calibrate the TSC; call once, on the boot CPU, before time_msec or
- * microdelay mean anything.
+ * microdelay mean anything.  Where the rate comes from is the twin's
+ * business: the PIT on a PC (kern/tsc_pit.c), the monitor in a guest
+ * kernel (guest/pv_time.c).
  */
 void
 time_init(void)
 {
-#ifdef VMM_GUEST
-	// The PIT belongs to the host, and the guest reads the host's TSC:
-	// the monitor tells the rate it measured.  A monitor without that
-	// hypercall leaves the guest assuming 1 GHz.
-	int64_t rax = VMX_VMCALL_TSC_HZ;
-
-	asm volatile("vmcall" : "+a" (rax) : : "rbx", "rcx", "rdx", "rsi", "rdi", "memory");
+	tsc_hz = tsc_calibrate();
 	tsc_at_boot = read_tsc();
-	if (rax > 0) {
-		tsc_hz = rax;
-		cprintf("TSC: %lu.%03lu MHz (the host's)\n", tsc_hz / 1000000,
-			tsc_hz / 1000 % 1000);
-	} else {
-		tsc_hz = 1000000000;
-		cprintf("TSC: not calibrated in a guest; taking 1000.000 MHz\n");
-	}
-	return;
-#endif
-	tsc_hz = pit_measure_rate(read_tsc);
-	if (tsc_hz == 0) {
-		tsc_hz = 1000000000;
-		warn("time_init: the PIT does not count; assuming a 1 GHz TSC");
-	}
-	tsc_at_boot = read_tsc();
-	cprintf("TSC: %lu.%03lu MHz\n", tsc_hz / 1000000, tsc_hz / 1000 % 1000);
 }
 
 /* TSC ticks per second as time_init found them (0 before it). */

@@ -8,6 +8,10 @@
 
 #define MAXFILES	64
 
+// Each fill file stops at 6 MiB: past the indirect block, so that the
+// disk also fills inside the double-indirect block's range.
+#define FILL_FILE_MAX	(6 * 1024 * 1024)
+
 // Files that were on the disk before, read into memory first.
 static const char *const old_names[] = { "/motd", "/lorem", "/hello", "/sh" };
 #define NOLD	(sizeof(old_names) / sizeof(old_names[0]))
@@ -65,7 +69,7 @@ fill_one(int n, int *err)
 		return -1;
 	}
 	*err = 0;
-	while (off < MAXFILESIZE) {
+	while (off < FILL_FILE_MAX) {
 		make_pattern(buf, n, off, sizeof buf);
 		r = write(fd, buf, sizeof buf);
 		if (r <= 0) {
@@ -176,7 +180,7 @@ umain(int argc, char **argv)
 			panic("remove %s: %e", path, r);
 	}
 	got = fill_one(0, &err);
-	if (got != MAXFILESIZE || err != 0)
+	if (got != FILL_FILE_MAX || err != 0)
 		panic("after removing, only %ld bytes fit (%e)", (long) got, err);
 	if ((r = remove("/fill/0")) < 0 || (r = remove("/fill")) < 0)
 		panic("remove: %e", r);

@@ -51,6 +51,9 @@ add_test fs_testfilero --cmdline "prog=testfilero exit" \
 	--expect-seq '^read-only open is good' \
 	--expect-seq '^write-only open is good' \
 	--expect-seq '^directory modes are good' \
+	--expect-seq '^file_read is good' \
+	--expect-seq '^open is good' \
+	--expect-seq '^large file is good' \
 	--expect-seq '^testfilero: all tests passed' \
 	"${FS_END[@]}"
 
@@ -381,4 +384,32 @@ add_test fs_bochs --bochs --cmdline "prog=testfile exit" --timeout 180 \
 	"${FS_CHECKS[@]}" \
 	--expect-seq '^large file is good' \
 	--expect-seq '^testfile: all tests passed' \
+	"${FS_END[@]}"
+
+# Files over 4 MiB (issue 15, part 2): bigfile writes a 20 MiB file
+# through the file server (through the double-indirect block), reads it
+# back, truncates, checks and removes it, and leaves /kept.pat.  Its disk
+# is one of its own, 64 cylinders (the host disk has no 20 MiB free);
+# afterwards the host checks that no block leaked and that /kept.pat
+# holds exactly the pattern.
+fs_bigfile_session() {
+	local dir=$1 log=$2 keep=$((5 * 1024 * 1024 + 1234))
+	obj/fs/fsformat "$dir/fs.img" 8064 fs/motd fs/newmotd >>"$log" 2>&1 || return 1
+	fs_boot "$dir" "$log"
+	obj/fs/fsformat -c "$dir/fs.img" >>"$log" 2>&1
+	python3 -c "$FS_LAYOUT_PY" pattern "$keep" "$dir/kept.pat" >>"$log" 2>&1
+	fs_same "$dir/fs.img" /kept.pat "$dir/kept.pat" "$log"
+}
+
+add_test fs_bigfile --cmdline "prog=bigfile exit" --func fs_bigfile_session --timeout 180 \
+	"${FS_CHECKS[@]}" \
+	--expect-seq '^bigfile: wrote /big\.pat$' \
+	--expect-seq '^bigfile: /big\.pat: 20971520 bytes of the pattern$' \
+	--expect-seq '^bigfile: /big\.pat: 5244114 bytes of the pattern$' \
+	--expect-seq '^bigfile: removed /big\.pat$' \
+	--expect-seq '^bigfile: /kept\.pat: 5244114 bytes of the pattern$' \
+	--expect-seq '^bigfile: all tests passed$' \
+	--expect-seq '^No runnable environments in the system!' \
+	--expect-seq '^fsck: 8064 blocks, [0-9]+ in use, 0 leaked, 0 errors$' \
+	--expect-seq '^host: /kept\.pat is intact$' \
 	"${FS_END[@]}"

@@ -9,7 +9,9 @@
 # block 1 the super block (magic, block count, the root's struct File);
 # the bitmap from block 2, a set bit meaning free; struct File is 256
 # bytes: name[128] at 0, int32 size at 128, type at 132 (0 file, 1
-# directory), 10 direct block numbers at 136, the indirect block at 176.
+# directory), 10 direct block numbers at 136, the indirect block at 176;
+# and our extension for files over 4 MiB, a double-indirect block at 180
+# (a block of indirect block numbers; 0 in JOS's own files).
 #
 #   python3 -c "$FS_LAYOUT_PY" write IMAGE BINDIR   a test disk (below)
 #   python3 -c "$FS_LAYOUT_PY" pattern SIZE FILE    the pattern file of SIZE bytes
@@ -19,9 +21,11 @@ FS_LAYOUT_PY=$(
 	cat <<'EOF'
 import struct, sys
 BLK, NDIRECT, FS_MAGIC = 4096, 10, 0x4A0530AE
+NIND = BLK // 4
 
-def pattern(size):
-    return bytes((i * 131 + size) % 251 for i in range(size))
+def pattern(size):                     # byte i: (131 i + size) mod 251
+    period = bytes((i * 131 + size) % 251 for i in range(251))
+    return (period * (size // 251 + 1))[:size]
 
 def entry(name, size, ftype, direct, indirect):
     e = struct.pack('<128siI10II', name.encode(), size, ftype,
@@ -62,7 +66,7 @@ def write(image, bindir):
     # Entries the server must refuse: a negative size, a size past what
     # a file can hold, a block number off the disk.
     bad = [entry('neg.bad', -5, 0, [], 0),
-           entry('huge.bad', (NDIRECT + BLK // 4) * BLK + 1, 0, [], 0),
+           entry('huge.bad', 0x7FFFF000 + 1, 0, [], 0),
            entry('ptr.bad', 100, 0, [nblocks + 7], 0)]
     root = [('motd', b"This disk was written by the test's own Python, in the JOS layout.\n"),
             ('newmotd', b'This is the NEW message of the day!\n'),
@@ -80,13 +84,22 @@ def parse(d, off):
     return dict(name=name.split(b'\0')[0].decode(), size=size, type=ftype,
                 direct=struct.unpack_from('<10I', d, off + 136),
                 indirect=struct.unpack_from('<I', d, off + 176)[0],
-                pad=d[off + 180:off + 256])
+                double=struct.unpack_from('<I', d, off + 180)[0],
+                pad=d[off + 184:off + 256])
+
+def second_level(d, f):                # the indirect blocks under the double one
+    n = (f['size'] + BLK - 1) // BLK - NDIRECT - NIND
+    if n <= 0:
+        return []
+    return list(struct.unpack_from('<%dI' % ((n + NIND - 1) // NIND), d, f['double'] * BLK))
 
 def blocks_of(d, f):
     n = (f['size'] + BLK - 1) // BLK
     bl = list(f['direct'][:min(n, NDIRECT)])
     if n > NDIRECT:
-        bl += struct.unpack_from('<%dI' % (n - NDIRECT), d, f['indirect'] * BLK)
+        bl += struct.unpack_from('<%dI' % min(n - NDIRECT, NIND), d, f['indirect'] * BLK)
+    for ind in second_level(d, f):
+        bl += struct.unpack_from('<%dI' % min(n - len(bl), NIND), d, ind * BLK)
     return bl
 
 def in_use(d, b):
@@ -116,11 +129,15 @@ def check(image, specs):
             want = pattern(f['size']) if host == 'pattern' else open(host, 'rb').read()
             bl = blocks_of(d, f)
             got = b''.join(d[b * BLK:(b + 1) * BLK] for b in bl)[:f['size']]
-            used = all(in_use(d, b) for b in bl + ([f['indirect']] if f['indirect'] else []))
+            index = [b for b in [f['indirect'], f['double']] if b] + second_level(d, f)
+            used = all(in_use(d, b) for b in bl + index)
             good = (got == want and f['type'] == 0 and used and not any(f['pad'])
-                    and (f['indirect'] != 0) == (len(bl) > NDIRECT))
-            print('layout: %s: %d bytes, type %d, %d blocks (%d through the indirect block), %s, %s %s: %s'
-                  % (path, f['size'], f['type'], len(bl), max(0, len(bl) - NDIRECT),
+                    and (f['indirect'] != 0) == (len(bl) > NDIRECT)
+                    and (f['double'] != 0) == (len(bl) > NDIRECT + NIND))
+            print('layout: %s: %d bytes, type %d, %d blocks (%d through the indirect block%s), %s, %s %s: %s'
+                  % (path, f['size'], f['type'], len(bl), min(NIND, max(0, len(bl) - NDIRECT)),
+                     ', %d through %d under the double-indirect block'
+                     % (len(bl) - NDIRECT - NIND, len(index) - 2) if f['double'] else '',
                      'all in use' if used else 'NOT all in use',
                      'same bytes as' if got == want else 'DIFFERENT bytes from',
                      host, 'good' if good else 'FAIL'))
@@ -177,7 +194,7 @@ add_test fs_foreign_image --cmdline "prog=testfsimg exit" --func fs_foreign_sess
 	--expect '^testfsimg: /sub/deeper/edge\.pat: 40960 bytes of the pattern$' \
 	--expect "^fs: 'neg\.bad' has a bad size -5$" \
 	--expect '^testfsimg: /neg\.bad refused at open: invalid parameter$' \
-	--expect "^fs: 'huge\.bad' has a bad size 4235265$" \
+	--expect "^fs: 'huge\.bad' has a bad size 2147479553$" \
 	--expect '^testfsimg: /huge\.bad refused at open: invalid parameter$' \
 	--expect '^testfsimg: /ptr\.bad refused at read: invalid parameter$' \
 	--expect '^testfsimg: - /ls [0-9]+$' \
@@ -196,7 +213,7 @@ add_test fs_foreign_image --cmdline "prog=testfsimg exit" --func fs_foreign_sess
 	--expect-seq '^layout: /big\.pat: 57467 bytes, type 0, 15 blocks \(5 through the indirect block\), all in use, same bytes as pattern: good$' \
 	--expect-seq '^host: /big\.pat is intact$' \
 	--expect '^fsck: /neg\.bad: bad size -5$' \
-	--expect '^fsck: /huge\.bad: bad size 4235265$' \
+	--expect '^fsck: /huge\.bad: bad size 2147479553$' \
 	--expect '^fsck: /ptr\.bad: direct block 511 is past the end$' \
 	--expect-seq '^fsck: 504 blocks, [0-9]+ in use, 0 leaked, 3 errors$' \
 	--expect-seq '^fsck exit status 1$' \
@@ -221,4 +238,47 @@ add_test fs_layout --func fs_layout_session \
 	--expect-seq '^layout: /vmm/boot: [0-9]+ bytes, .*same bytes as obj/guest/boot: good$' \
 	--expect-seq '^layout: /vmm/fs\.img: 4194304 bytes, .*same bytes as obj/guest/fs\.img: good$' \
 	--expect-seq '^layout: /vmm/fs\.img holds a JOS file system of 1024 blocks$' \
+	--forbid 'FAIL' --forbid 'Traceback'
+
+# Files over 4 MiB (issue 15, part 2) on the host: fsformat makes an
+# image with a file that reaches into the double-indirect block; -x gives
+# its bytes back, -c finds every block accounted for, and the Python
+# above reads the same bytes by following the layout itself.  Then the
+# double-indirect pointer (the first root entry's, at 180) is set off the
+# disk: -c and -x say so and fail (its 503 data blocks, the indirect
+# block under it and the old double-indirect block then count as
+# leaked).  A file bigger than the disk is refused by name.
+fsformat_big_session() {
+	local dir=$1 log=$2 size=$((6 * 1024 * 1024 + 5))
+	fs_layout pattern "$size" "$dir/big.pat" >>"$log"
+	obj/fs/fsformat "$dir/big.img" 2016 big.pat="$dir/big.pat" fs/motd >>"$log" 2>&1
+	echo "fsformat exit status $?" >>"$log"
+	fs_same "$dir/big.img" /big.pat "$dir/big.pat" "$log"
+	obj/fs/fsformat -c "$dir/big.img" >>"$log" 2>&1
+	fs_layout check "$dir/big.img" /big.pat=pattern /motd=fs/motd >>"$log"
+	cp "$dir/big.img" "$dir/bad.img"
+	# Block 3 is the root's first block (after boot, super, one bitmap block).
+	printf '\x40\x1f\x00\x00' | dd of="$dir/bad.img" bs=1 seek=$((3 * 4096 + 180)) conv=notrunc 2>>"$log"
+	obj/fs/fsformat -c "$dir/bad.img" >>"$log" 2>&1
+	echo "fsck exit status $?" >>"$log"
+	obj/fs/fsformat -x "$dir/bad.img" /big.pat >/dev/null 2>>"$log"
+	echo "extract exit status $?" >>"$log"
+	obj/fs/fsformat "$dir/small.img" 1008 big.pat="$dir/big.pat" >>"$log" 2>&1
+	echo "small fsformat exit status $?" >>"$log"
+}
+
+add_test fsformat_bigfile --func fsformat_big_session \
+	--expect-seq '^fsformat exit status 0$' \
+	--expect-seq '^host: /big\.pat is intact$' \
+	--expect-seq '^fsck: 2016 blocks, 1545 in use, 0 leaked, 0 errors$' \
+	--expect-seq '^layout: super block: magic 4a0530ae, 2016 blocks, in whole cylinders; .*: good$' \
+	--expect-seq '^layout: /big\.pat: 6291461 bytes, type 0, 1537 blocks \(1024 through the indirect block, 503 through 1 under the double-indirect block\), all in use, same bytes as pattern: good$' \
+	--expect-seq '^layout: /motd: [0-9]+ bytes, type 0, 1 blocks \(0 through the indirect block\), all in use, same bytes as fs/motd: good$' \
+	--expect-seq '^fsck: /big\.pat: double-indirect block 8000 is past the end$' \
+	--expect-seq '^fsck: 2016 blocks, 1545 in use, 505 leaked, 506 errors$' \
+	--expect-seq '^fsck exit status 1$' \
+	--expect-seq '^fsformat: .*bad\.img: block 8000 is past the end of the disk$' \
+	--expect-seq '^extract exit status 1$' \
+	--expect-seq '^fsformat: .*big\.pat does not fit: it needs 1540 blocks, [0-9]+ of 1008 are free$' \
+	--expect-seq '^small fsformat exit status 1$' \
 	--forbid 'FAIL' --forbid 'Traceback'
