@@ -9,7 +9,8 @@
 #       the machine and quit when it stops.  Environment: BOCHS_MEGS (256),
 #       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log),
 #       BOCHS_CLOCK (default sync=none: the TSC counts instructions),
-#       BOCHS_MODEL (the CPU: corei7_haswell_4770, VT-x; ryzen for AMD SVM).
+#       BOCHS_MODEL (the CPU: corei7_haswell_4770, VT-x; ryzen for AMD SVM),
+#       BOCHS_COM2 (default: enabled=0; the guest debugger's link).
 #   bash conf/bochs.sh run KERNEL.IMG [FS.IMG]
 #       Boot interactively: the serial console on this terminal (COM1 is a
 #       socket that this script connects the terminal to), no window.
@@ -63,7 +64,8 @@ prepare() {
 	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|" -e "s|@CPUS@|${BOCHS_CPUS:-1}|" \
 		-e "s|@MODEL@|${BOCHS_MODEL:-corei7_haswell_4770}|" \
 		-e "s|@DISK0@|$disk0|" -e "s|@DISK1@|$disk1|" \
-		-e "s|@COM1@|$com1|" -e "s|@LOG@|$dir/bochs.log|" \
+		-e "s|@COM1@|$com1|" -e "s|@COM2@|${BOCHS_COM2:-enabled=0}|" \
+		-e "s|@LOG@|$dir/bochs.log|" \
 		-e "s|@CLOCK@|${BOCHS_CLOCK:-sync=none}|" \
 		"$TOP/conf/bochsrc.tmpl" >"$dir/bochsrc"
 	printf 'c\nquit\n' >"$dir/bochs.rc"

@@ -3,6 +3,11 @@
 #   make run-vmm-nox   boot the host with the vmm program first (prog=vmm),
 #                      serial console on this terminal, no window
 #   make run-vmm       the same, with a display where there is one
+#   make run-vmm-nox-gdbguest
+#                      run-vmm-nox with the host's COM2 on TCP port
+#                      GDBGUEST_PORT, the guest debugger's link (vmm/gdb/);
+#                      Bochs starts the machine once gdb is connected
+#   make gdb-guest     gdb with the guest kernel's symbols, connected to it
 #
 # VMM_EMU says where (default: the first that works here):
 #   kvm        QEMU with KVM and the host CPU, where /dev/kvm is usable and
@@ -54,3 +59,21 @@ run-vmm: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
 	@$(vmm_pick_emu); $(qemu_display); $(call vmm_run,-serial mon:stdio $$disp)
 
 .PHONY: run-vmm-nox run-vmm
+
+# The guest debugger: COM2 on a TCP port for gdb (vmm/gdb/stub.c).
+GDBGUEST_PORT ?= $(shell expr 26000 + `id -u` % 5000)
+
+run-vmm-nox-gdbguest: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
+	@echo "*** COM2 (the guest debugger) on port $(GDBGUEST_PORT): make gdb-guest" 1>&2
+	@$(vmm_pick_emu); \
+	case $$emu in kvm | qemu-svm) echo "*** Use Ctrl-a x to exit qemu" 1>&2 ;; esac; \
+	export BOCHS_COM2="enabled=1, mode=socket-server, dev=localhost:$(GDBGUEST_PORT)"; \
+	$(call vmm_run,$(nox_opts) -serial tcp:127.0.0.1:$(GDBGUEST_PORT)$(run_mk_comma)server$(run_mk_comma)nowait)
+
+# gdb waits (remotetimeout) until a guest is chosen: `vmctl debug ID` on
+# the host, or `vmm --gdb`.
+gdb-guest: $(GUEST_OBJDIR)/kernel
+	gdb -n -ex 'set architecture i386:x86-64' -ex 'set remotetimeout 600' \
+		-ex 'target remote 127.0.0.1:$(GDBGUEST_PORT)' $(GUEST_OBJDIR)/kernel
+
+.PHONY: run-vmm-nox-gdbguest gdb-guest

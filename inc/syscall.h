@@ -31,6 +31,7 @@ enum {
 	SYS_vmx_sel_resume,	// give guest number i the console
 	SYS_vmx_get_vmdisk_number,	// the guest disk counter
 	SYS_vmx_incr_vmdisk_number,	// add one to it
+	SYS_guest_debug,	// a guest waits for gdb on COM2 (vmm/gdb/stub.c)
 	NSYSCALLS
 };
 

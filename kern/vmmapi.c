@@ -184,3 +184,12 @@ guest_cpu_release(void)
 	if (have_monitor())
 		vmm_hooks.cpu_release();
 }
+
+/* Guest id waits for gdb on COM2 at its next entry (sys_guest_debug). */
+int
+guest_debug(envid_t id)
+{
+	if (!have_monitor())
+		return -E_BAD_ENV;
+	return vmm_hooks.debug(id);
+}

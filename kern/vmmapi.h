@@ -41,6 +41,7 @@ struct vmm_hooks {
 	int	(*info)(struct guest_info *info, int n);
 	int	(*focus)(envid_t id);
 	void	(*cpu_release)(void);
+	int	(*debug)(envid_t id);	// vmm/gdb/stub.c
 };
 // Defined by the monitor if it is linked in; weak, so absent otherwise.
 extern const struct vmm_hooks vmm_hooks __attribute__((weak));
@@ -55,5 +56,6 @@ void	guest_list(void);
 int	guest_info(struct guest_info *info, int n);
 int	guest_focus(envid_t id);
 void	guest_cpu_release(void);
+int	guest_debug(envid_t id);
 
 #endif

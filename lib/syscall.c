@@ -220,3 +220,10 @@ sys_vmx_incr_vmdisk_number(void)
 {
 	syscall(SYS_vmx_incr_vmdisk_number, 0, 0, 0, 0, 0, 0);
 }
+
+/* Guest envid stops at its next entry and waits for gdb on the host's COM2. */
+int
+sys_guest_debug(envid_t envid)
+{
+	return syscall(SYS_guest_debug, 0, envid, 0, 0, 0, 0);
+}

@@ -10,6 +10,8 @@
  *   vmctl focus ENVID   give the console input to a guest; typing
  *                       Ctrl-] gives it back to the host
  *   vmctl focus 0       give it back to the host now
+ *   vmctl debug ENVID   the guest stops and waits for gdb on the host's
+ *                       COM2 (make gdb-guest); gdb's detach lets it go
  *   vmctl next          give the console to the next guest after the
  *                       one holding it or that held it last (or to the
  *                       first), in env order
@@ -51,7 +53,7 @@ list(void)
 static void
 usage(void)
 {
-	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host) | next\n");
+	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host) | debug ENVID | next\n");
 	exit();
 }
 
@@ -109,6 +111,10 @@ umain(int argc, char **argv)
 			cprintf("vmctl: stop %08x: %e\n", id, r);
 	} else if (strcmp(argv[1], "focus") == 0)
 		focus(id);
+	else if (strcmp(argv[1], "debug") == 0) {
+		if ((r = sys_guest_debug(id)) < 0)
+			cprintf("vmctl: debug %08x: %e\n", id, r);
+	}
 	else
 		usage();
 }

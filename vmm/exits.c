@@ -18,6 +18,7 @@
 #include <kern/env.h>
 #include <vmm/vm.h>
 #include <vmm/x86.h>
+#include <vmm/gdb/stub.h>
 
 typedef enum vm_action exit_handler(struct vm *vm, struct Trapframe *tf,
 				    const struct vm_exit *x);
@@ -393,6 +394,8 @@ static exit_handler *const exit_handlers[] = {
 	[VM_EXIT_WRMSR] = exit_wrmsr,
 	[VM_EXIT_NPF] = exit_npf,
 	[VM_EXIT_NPT_BROKEN] = exit_npt_broken,
+	[VM_EXIT_BREAKPOINT] = gdb_exit,	// vmm/gdb/stub.c
+	[VM_EXIT_STEP] = gdb_exit,
 };
 #define NHANDLERS ((int) (sizeof(exit_handlers) / sizeof(exit_handlers[0])))
 

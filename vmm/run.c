@@ -27,6 +27,7 @@
 #include <kern/spinlock.h>
 #include <kern/vmmapi.h>
 #include <vmm/vm.h>
+#include <vmm/gdb/stub.h>
 
 #define VM_SLICE_MS		50
 #define VM_IDLE_SLICE_MS	500
@@ -103,6 +104,9 @@ vm_run(struct Env *e)
 	if (vmm->vcpu_load(v) < 0)
 		goto die;
 	for (;;) {
+		// The debugger may stop the guest here (vmm/gdb/stub.c).
+		if (gdb_before_entry(vm, &e->env_tf) == VM_KILL)
+			break;
 		if (vm_run_unlocked(e, vm_slice_deadline(slice_start), &x) != VM_RUN_EXITED)
 			break;
 		// Destroyed by another CPU while it ran here: finish it now.

@@ -15,6 +15,7 @@
 #include <kern/console.h>
 #include <kern/vmmapi.h>
 #include <vmm/vm.h>
+#include <vmm/gdb/stub.h>
 
 /*
  * The backends, in the order they are tried, each defined by its folder
@@ -182,5 +183,6 @@ const struct vmm_hooks vmm_hooks = {
 	.list = vm_list,
 	.info = vm_info,
 	.focus = vm_focus,
+	.debug = gdb_attach,
 	.cpu_release = vm_cpu_release,
 };

@@ -33,6 +33,8 @@ enum vm_exit_reason {
 	VM_EXIT_WRMSR,
 	VM_EXIT_NPF,		// guest-physical access its map does not allow
 	VM_EXIT_NPT_BROKEN,	// the guest-physical map itself is malformed
+	VM_EXIT_BREAKPOINT,	// INT3, caught while set_debug catches it
+	VM_EXIT_STEP,		// one instruction done, while set_debug steps
 };
 
 // An interrupt or exception, to deliver or as the exit interrupted it.
@@ -99,6 +101,8 @@ enum vm_reg {
 	VM_REG_EFER,		// writing it also updates the long-mode state
 	VM_REG_CPL,		// read only
 	VM_REG_INTR_SHADOW,	// nonzero: blocking by STI or MOV SS
+	// Segment selectors (the debugger shows them); read only.
+	VM_REG_CS, VM_REG_SS, VM_REG_DS, VM_REG_ES, VM_REG_FS, VM_REG_GS,
 };
 
 // What ops->run reports.
@@ -152,6 +156,12 @@ struct vmm_ops {
 	// Every CPU must drop cached translations of root before it next
 	// enters the guest.
 	void (*map_invalidate)(struct vcpu *v);
+	// The debugger's controls (vmm/gdb/): step makes the next entry
+	// exit with VM_EXIT_STEP after one instruction, catch_bp makes
+	// INT3 exit with VM_EXIT_BREAKPOINT instead of reaching the guest.
+	// Between vcpu_load and vcpu_put; 0, or -E_NOT_SUPP if the CPU
+	// cannot.
+	int (*set_debug)(struct vcpu *v, bool step, bool catch_bp);
 	// A short name for a backend exit number (statistics).
 	const char *(*exit_name)(uint32_t raw_reason);
 };

@@ -1,4 +1,4 @@
-/* vmm's arguments: the guest kernel's command line. */
+/* vmm's arguments: its own options (--gdb), the guest kernel's command line. */
 #include <user/vmm/vmm.h>
 
 #define DEFAULT_CMDLINE	""
@@ -28,4 +28,24 @@ guest_cmdline(int argc, char **argv, char *buf, size_t len)
 		n += arglen;
 	}
 	return true;
+}
+
+/*
+ * Whether option opt (e.g. "--gdb") is among the arguments; it is
+ * taken out of them, so that the guest's command line does not see it.
+ */
+bool
+take_option(int *argc, char **argv, const char *opt)
+{
+	bool found = false;
+	int i, j;
+
+	for (i = j = 1; i < *argc; i++) {
+		if (strcmp(argv[i], opt) == 0)
+			found = true;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return found;
 }

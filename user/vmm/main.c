@@ -11,6 +11,8 @@
  *
  *   vmm [TOKEN ...]   the guest kernel's command line (default: none,
  *                     which boots the guest's init and shell)
+ *   vmm --gdb ...     the same, but the guest waits for gdb on the
+ *                     host's COM2 before its first instruction
  *
  * The guest's disk is /vmm/fs.img, copy-on-write (fs/hostdisk.c): the
  * blocks a guest writes go to its own file /vmm/disk-NAME.img.  The
@@ -34,6 +36,7 @@ umain(int argc, char **argv)
 	uint32_t entry;
 	envid_t guest;
 	int r;
+	bool wait_gdb = take_option(&argc, argv, "--gdb");
 
 	if (!guest_cmdline(argc, argv, cmdline, sizeof(cmdline))) {
 		cprintf("vmm: the guest's command line has room for %d characters\n",
@@ -79,6 +82,10 @@ umain(int argc, char **argv)
 	// Said before the guest runs: its lines come after this one.
 	cprintf("vmm: guest %08x starting: %s, entry %08x, command line \"%s\"\n",
 		guest, GUEST_KERNEL, entry, cmdline);
+	if (wait_gdb && (r = sys_guest_debug(guest)) < 0) {
+		cprintf("vmm: --gdb: %e\n", r);
+		goto fail;
+	}
 	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0) {
 		cprintf("vmm: starting the guest: %e\n", r);
 		goto fail;

@@ -18,6 +18,7 @@
 
 // args.c
 bool	guest_cmdline(int argc, char **argv, char *buf, size_t len);
+bool	take_option(int *argc, char **argv, const char *opt);
 
 // loader.c
 int	open_guest_file(const char *path, off_t *size);

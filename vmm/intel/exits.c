@@ -27,6 +27,7 @@ static const enum vm_exit_reason reasons[] = {
 	[EXIT_REASON_EPT_MISCONFIG] = VM_EXIT_NPT_BROKEN,
 	[EXIT_REASON_INVEPT] = VM_EXIT_VIRT_INSN,
 	[EXIT_REASON_PREEMPTION_TIMER] = VM_EXIT_SLICE_END,
+	[EXIT_REASON_MONITOR_TRAP] = VM_EXIT_STEP,
 	[EXIT_REASON_INVVPID] = VM_EXIT_VIRT_INSN,
 };
 #define NREASONS	(sizeof(reasons) / sizeof(reasons[0]))
@@ -80,7 +81,7 @@ vmx_exit_has_insn(enum vm_exit_reason r)
 {
 	return r == VM_EXIT_CPUID || r == VM_EXIT_HLT || r == VM_EXIT_INVD
 		|| r == VM_EXIT_HYPERCALL || r == VM_EXIT_CR_ACCESS || r == VM_EXIT_IO
-		|| r == VM_EXIT_RDMSR || r == VM_EXIT_WRMSR;
+		|| r == VM_EXIT_RDMSR || r == VM_EXIT_WRMSR || r == VM_EXIT_BREAKPOINT;
 }
 
 /*
@@ -97,6 +98,15 @@ vmx_decode_exit(struct vm_exit *x, struct Trapframe *tf)
 	x->raw_reason = basic;
 	vmx_decode_vectoring(&x->pending);
 	x->reason = basic < NREASONS ? reasons[basic] : VM_EXIT_UNKNOWN;
+	// An exception exit: only the debugger's are in the bitmap, #BP
+	// and (stepping by RFLAGS.TF, vmx_set_debug) #DB.
+	if (basic == EXIT_REASON_EXCEPTION) {
+		uint32_t vector = vmcs_read32(VMCS_EXIT_INTR_INFO) & INTR_INFO_VECTOR;
+		if (vector == T_BRKPT)
+			x->reason = VM_EXIT_BREAKPOINT;
+		else if (vector == T_DEBUG)
+			x->reason = VM_EXIT_STEP;
+	}
 	// A failed entry: only a refused guest state is the core's to report.
 	if ((reason & EXIT_REASON_ENTRY_FAIL) && basic != EXIT_REASON_BAD_GUEST_STATE)
 		x->reason = VM_EXIT_UNKNOWN;

@@ -302,6 +302,7 @@ const struct vmm_ops vmx_ops = {
 	.cpu_release = vmx_cpu_release,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
+	.set_debug = vmx_set_debug,
 	.inject = vmx_inject,
 	.map_alloc = vmx_map_alloc,
 	.map_free = vmx_map_free,

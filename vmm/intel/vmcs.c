@@ -7,6 +7,8 @@
 #include <inc/x86.h>
 #include <inc/mmu.h>
 #include <inc/assert.h>
+#include <inc/error.h>
+#include <inc/trap.h>
 #include <inc/memlayout.h>
 
 #include <kern/env.h>
@@ -226,6 +228,18 @@ vmx_get_reg(struct vcpu *v, enum vm_reg reg)
 		return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VM_REG_INTR_SHADOW:
 		return vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI_MOVSS;
+	case VM_REG_CS:
+		return vmcs_read16(VMCS_GUEST_CS_SELECTOR);
+	case VM_REG_SS:
+		return vmcs_read16(VMCS_GUEST_SS_SELECTOR);
+	case VM_REG_DS:
+		return vmcs_read16(VMCS_GUEST_DS_SELECTOR);
+	case VM_REG_ES:
+		return vmcs_read16(VMCS_GUEST_ES_SELECTOR);
+	case VM_REG_FS:
+		return vmcs_read16(VMCS_GUEST_FS_SELECTOR);
+	case VM_REG_GS:
+		return vmcs_read16(VMCS_GUEST_GS_SELECTOR);
 	}
 	panic("vmx_get_reg: register %d", reg);
 }
@@ -267,7 +281,7 @@ vmx_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, i | (value & INTR_BLOCK_STI_MOVSS));
 		return;
 	}
-	case VM_REG_CPL:
+	default:	// CPL, selectors: read only
 		break;
 	}
 	panic("vmx_set_reg: register %d", reg);
@@ -290,4 +304,53 @@ vmx_inject(struct vcpu *v, const struct vm_event *ev)
 	if (ev->type >= VM_EVENT_SOFT_INTR)
 		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LEN, ev->insn_len);
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/*
+ * Single step by RFLAGS.TF and a #DB intercept, for CPUs without the
+ * monitor trap flag (Bochs' corei7_haswell_4770 has none).  The guest's
+ * own TF comes back when stepping ends; an instruction that reads
+ * RFLAGS while it is stepped sees TF set.
+ */
+static void
+vmx_tf_step(struct vmx_vcpu *xv, bool step, uint32_t *bitmap)
+{
+	uint64_t rflags = vmcs_readnatural(VMCS_GUEST_RFLAGS);
+
+	if (step && !xv->tf_step) {
+		xv->guest_tf = (rflags & FL_TF) != 0;
+		rflags |= FL_TF;
+		// Entry wants a pending single-step trap (BS) under STI or
+		// MOV SS blocking with TF set.
+		if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI_MOVSS)
+			vmcs_writenatural(VMCS_GUEST_PENDING_DEBUG,
+					  vmcs_readnatural(VMCS_GUEST_PENDING_DEBUG) | (1 << 14));
+	} else if (!step && xv->tf_step)
+		rflags = (rflags & ~FL_TF) | (xv->guest_tf ? FL_TF : 0);
+	xv->tf_step = step;
+	vmcs_writenatural(VMCS_GUEST_RFLAGS, rflags);
+	*bitmap = step ? (*bitmap | (1 << T_DEBUG)) : (*bitmap & ~(1 << T_DEBUG));
+}
+
+/*
+ * The debugger's controls on virtual CPU v, whose VMCS is current:
+ * single step for step (the monitor trap flag, else RFLAGS.TF with #DB
+ * intercepted), #BP in the exception bitmap for catch_bp.
+ */
+int
+vmx_set_debug(struct vcpu *v, bool step, bool catch_bp)
+{
+	struct vmx_vcpu *xv = v->backend;
+	uint32_t allowed = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32;
+	uint32_t proc = vmcs_read32(VMCS_PROC_CONTROLS);
+	uint32_t bitmap = vmcs_read32(VMCS_EXCEPTION_BITMAP);
+
+	if (allowed & PROC_MONITOR_TRAP)
+		proc = step ? (proc | PROC_MONITOR_TRAP) : (proc & ~PROC_MONITOR_TRAP);
+	else
+		vmx_tf_step(xv, step, &bitmap);
+	bitmap = catch_bp ? (bitmap | (1 << T_BRKPT)) : (bitmap & ~(1 << T_BRKPT));
+	vmcs_write32(VMCS_PROC_CONTROLS, proc);
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, bitmap);
+	return 0;
 }

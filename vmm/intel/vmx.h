@@ -56,6 +56,7 @@ struct vcpu;
 // Primary processor-based controls
 #define PROC_HLT_EXITING		(1 << 7)
 #define PROC_IO_BITMAPS			(1 << 25)
+#define PROC_MONITOR_TRAP		(1 << 27)
 #define PROC_MSR_BITMAPS		(1 << 28)
 #define PROC_SECONDARY			(1U << 31)
 
@@ -93,6 +94,7 @@ struct vcpu;
 #define EXIT_REASON_EPT_VIOLATION	48
 #define EXIT_REASON_EPT_MISCONFIG	49
 #define EXIT_REASON_INVEPT		50
+#define EXIT_REASON_MONITOR_TRAP	37
 #define EXIT_REASON_PREEMPTION_TIMER	52
 #define EXIT_REASON_INVVPID		53
 #define EXIT_REASON_ENTRY_FAIL		0x80000000U	// bit 31: VM entry failed
@@ -128,6 +130,10 @@ struct vmx_vcpu {
 	uint64_t kernel_gs_base;	// the guest's IA32_KERNEL_GS_BASE
 	uint64_t host_kernel_gs_base;	// the host's, during a turn
 	uint32_t cpubit;		// the CPU of this turn, as a bit of flush_cpus
+	// Single step without the monitor trap flag: RFLAGS.TF, set by
+	// the debugger (vmx_set_debug), and the guest's own TF under it.
+	bool tf_step;
+	bool guest_tf;
 };
 
 // caps.c
@@ -149,6 +155,7 @@ void	vmx_vmcs_host(void);
 void	vmx_sync_ia32e(void);
 uint64_t vmx_get_reg(struct vcpu *v, enum vm_reg reg);
 void	vmx_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value);
+int	vmx_set_debug(struct vcpu *v, bool step, bool catch_bp);
 void	vmx_inject(struct vcpu *v, const struct vm_event *ev);
 
 // exits.c
