@@ -121,6 +121,18 @@ svm_get_reg(struct vcpu *v, enum vm_reg reg)
 		return vmcb->cpl;
 	case VM_REG_INTR_SHADOW:
 		return vmcb->int_state & 1;
+	case VM_REG_CS:
+		return vmcb->cs.sel;
+	case VM_REG_SS:
+		return vmcb->ss.sel;
+	case VM_REG_DS:
+		return vmcb->ds.sel;
+	case VM_REG_ES:
+		return vmcb->es.sel;
+	case VM_REG_FS:
+		return vmcb->fs.sel;
+	case VM_REG_GS:
+		return vmcb->gs.sel;
 	}
 	panic("svm_get_reg: register %d", reg);
 }
@@ -164,7 +176,7 @@ svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 	case VM_REG_INTR_SHADOW:
 		vmcb->int_state = (vmcb->int_state & ~1UL) | (value ? 1 : 0);
 		return;
-	case VM_REG_CPL:
+	default:	// CPL, selectors: read only
 		break;
 	}
 	panic("svm_set_reg: register %d", reg);
