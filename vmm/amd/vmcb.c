@@ -176,13 +176,7 @@ svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 	case VM_REG_INTR_SHADOW:
 		vmcb->int_state = (vmcb->int_state & ~1UL) | (value ? 1 : 0);
 		return;
-	case VM_REG_CPL:	// read only, as are the selectors
-	case VM_REG_CS:
-	case VM_REG_SS:
-	case VM_REG_DS:
-	case VM_REG_ES:
-	case VM_REG_FS:
-	case VM_REG_GS:
+	default:	// CPL, selectors: read only
 		break;
 	}
 	panic("svm_set_reg: register %d", reg);
