@@ -53,13 +53,13 @@ run-vmm-nox-gdbguest: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
 	@echo "*** COM2 (the guest debugger) on port $(GDBGUEST_PORT): make gdb-guest" 1>&2
 	@if $(vmm_use_kvm); then echo "*** Use Ctrl-a x to exit qemu" 1>&2; \
 		$(call vmm_run_kvm,$(nox_opts) -serial tcp:127.0.0.1:$(GDBGUEST_PORT),server,nowait); \
-	else BOCHS_COM2="enabled=1, mode=socket-server, dev=localhost:$(GDBGUEST_PORT)" \
+	else export BOCHS_COM2="enabled=1, mode=socket-server, dev=localhost:$(GDBGUEST_PORT)"; \
 		$(vmm_run_bochs); fi
 
 # gdb waits (remotetimeout) until a guest is chosen: `vmctl debug ID` on
 # the host, or `vmm --gdb`.
-gdb-guest: $(GUEST_OBJDIR)/kernel
-	gdb -n -ex 'set architecture i386:x86-64' -ex 'set remotetimeout 600' \
-		-ex 'target remote 127.0.0.1:$(GDBGUEST_PORT)' $(GUEST_OBJDIR)/kernel
+gdb-guest: $(OBJDIR)/guest/kernel
+	gdb -n -ex 'set remotetimeout 600' \
+		-ex 'target remote 127.0.0.1:$(GDBGUEST_PORT)' $(OBJDIR)/guest/kernel
 
 .PHONY: run-vmm-nox-gdbguest gdb-guest
