@@ -5,7 +5,8 @@
 #   ./grade-lab.sh -l                            list the tests
 #
 # Tests are declared in conf/tests/*.sh (sourced in name order), one
-# `add_test` call each; see add_test below for the options. Each test boots a
+# `add_test` call each (or `add_guest_test`, once per monitor backend);
+# see add_test below for the options. Each test boots a
 # fresh QEMU (or Bochs, for --bochs tests: the VT-x monitor) on its own copy
 # of obj/kern/kernel.img (and of FSIMG when the
 # build sets it) with the test's boot command line patched in, captures the
@@ -72,6 +73,12 @@ DECL_FILE=
 #   --qemu-opt "OPTS"    more QEMU options (word-split)
 #   --bochs              run under Bochs instead of QEMU (its CPU emulates
 #                        VT-x with EPT); --qemu-opt does not apply
+#   --backend B          where the monitor's guests run: qemu-svm (QEMU with
+#                        a CPU with SVM and nested paging, SVM_QEMUCPU below),
+#                        bochs-vmx (the same as --bochs) or bochs-svm (Bochs'
+#                        AMD model, SVM with nested paging and next-RIP);
+#                        none: QEMU's qemu64,-svm, a CPU with neither (QEMUCPU,
+#                        the default, has SVM)
 #   --func FUNCTION      instead of booting, call FUNCTION DIR LOG: DIR holds
 #                        this test's kernel.img (command line patched in) and
 #                        fs.img; FUNCTION writes its output to LOG and returns
@@ -88,11 +95,12 @@ add_test() {
 	done
 	local cmdline="" expect="" seq="" count="" forbid="" panic_ok=0 type=""
 	local stop="" timeout=30 timeout_ok=0 cpus=1 mem=256 qopts="" runner=qemu func="" prompt="K> "
+	local qcpu="" bmodel=""
 	while (($#)); do
 		local opt=$1 nargs=1
 		case $opt in
 		--cmdline | --expect | --expect-seq | --forbid | --type | --stop | \
-			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt) nargs=2 ;;
+			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt | --backend) nargs=2 ;;
 		--expect-count | --type-at) nargs=3 ;;
 		esac
 		(($# >= nargs)) || die "$DECL_FILE: add_test $name: $opt needs $((nargs - 1)) argument(s)"
@@ -117,6 +125,14 @@ add_test() {
 		--mem) mem=$2 ;;
 		--qemu-opt) qopts+=" $2" ;;
 		--bochs) runner=bochs ;;
+		--backend)
+			case $2 in
+			qemu-svm) runner=qemu qcpu=$SVM_QEMUCPU ;;
+			bochs-vmx) runner=bochs ;;
+			bochs-svm) runner=bochs bmodel=ryzen ;;
+			none) runner=qemu qcpu=qemu64,-svm ;;
+			*) die "$DECL_FILE: add_test $name: --backend is qemu-svm, bochs-vmx, bochs-svm or none" ;;
+			esac ;;
 		--func) runner=func func=$2 ;;
 		*) die "$DECL_FILE: add_test $name: unknown option $opt" ;;
 		esac
@@ -128,7 +144,27 @@ add_test() {
 	T_SEQ[i]=$seq T_COUNT[i]=$count T_FORBID[i]=$forbid T_PANIC_OK[i]=$panic_ok
 	T_TYPE[i]=$type T_STOP[i]=$stop T_TIMEOUT[i]=$timeout T_TIMEOUT_OK[i]=$timeout_ok
 	T_CPUS[i]=$cpus T_MEM[i]=$mem T_QEMUOPTS[i]=$qopts T_RUNNER[i]=$runner T_FUNC[i]=$func
-	T_PROMPT[i]=$prompt
+	T_PROMPT[i]=$prompt T_QCPU[i]=$qcpu T_BMODEL[i]=$bmodel
+}
+
+# The QEMU CPU of --backend qemu-svm (TCG emulates SVM with nested
+# paging; plain +svm would have no NPT).
+SVM_QEMUCPU=qemu64,+svm,+npt
+
+# add_guest_test [--bochs-svm] NAME OPTION...: a test of the monitor's
+# guests, declared once per backend: NAME on Bochs with VT-x (bochs-vmx),
+# NAME_qsvm on QEMU with SVM (qemu-svm) and, with --bochs-svm, NAME_bsvm
+# on Bochs' AMD model (bochs-svm: the next-RIP path).  The options are
+# add_test's, without --bochs or --backend.
+add_guest_test() {
+	local bsvm=0
+	[[ ${1:-} == --bochs-svm ]] && { bsvm=1; shift; }
+	local name=${1:-}
+	shift
+	add_test "$name" --backend bochs-vmx "$@"
+	add_test "${name}_qsvm" --backend qemu-svm "$@"
+	((bsvm)) && add_test "${name}_bsvm" --backend bochs-svm "$@"
+	return 0
 }
 
 # ---------------------------------------------------------------- helpers
@@ -192,7 +228,7 @@ grade_time_left() {
 # qemu_cmd I DIR: set QCMD to the QEMU command booting test I's images in DIR.
 qemu_cmd() {
 	local i=$1 dir=$2
-	QCMD=("$QEMU" -cpu "$QEMUCPU" -m "${T_MEM[i]}" -smp "${T_CPUS[i]}"
+	QCMD=("$QEMU" -cpu "${T_QCPU[i]:-$QEMUCPU}" -m "${T_MEM[i]}" -smp "${T_CPUS[i]}"
 		-drive "file=$dir/kernel.img,index=0,media=disk,format=raw")
 	[[ -f $dir/fs.img ]] && QCMD+=(-drive "file=$dir/fs.img,index=1,media=disk,format=raw")
 	QCMD+=(-no-reboot -device "isa-debug-exit,iobase=0xf4,iosize=0x04"
@@ -363,7 +399,7 @@ runner_bochs() {
 		port=$(grade_unused_port $((32000 + ($(id -u) * 16 + i * 3) % 8000)))
 		com1="mode=socket-server, dev=localhost:$port"
 	fi
-	if ! BOCHS_MEGS=${T_MEM[i]} BOCHS_CPUS=${T_CPUS[i]} BOCHS_COM1=$com1 \
+	if ! BOCHS_MEGS=${T_MEM[i]} BOCHS_CPUS=${T_CPUS[i]} BOCHS_COM1=$com1 BOCHS_MODEL=${T_BMODEL[i]} \
 		bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" $fs >>"$dir/bochs.err" 2>&1; then
 		: >"$dir/log"
 		echo exited >"$dir/how"

@@ -9,6 +9,7 @@
 #       the machine and quit when it stops.  Environment: BOCHS_MEGS (256),
 #       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log),
 #       BOCHS_CLOCK (default sync=none: the TSC counts instructions),
+#       BOCHS_MODEL (the CPU: corei7_haswell_4770, VT-x; ryzen for AMD SVM),
 #       BOCHS_COM2 (default: enabled=0; the guest debugger's link).
 #   bash conf/bochs.sh run KERNEL.IMG [FS.IMG]
 #       Boot interactively: the serial console on this terminal (COM1 is a
@@ -61,6 +62,7 @@ prepare() {
 	local com1=${BOCHS_COM1:-"mode=file, dev=$dir/serial.log"}
 	# | cannot occur in these values (paths come from mktemp and obj/).
 	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|" -e "s|@CPUS@|${BOCHS_CPUS:-1}|" \
+		-e "s|@MODEL@|${BOCHS_MODEL:-corei7_haswell_4770}|" \
 		-e "s|@DISK0@|$disk0|" -e "s|@DISK1@|$disk1|" \
 		-e "s|@COM1@|$com1|" -e "s|@COM2@|${BOCHS_COM2:-enabled=0}|" \
 		-e "s|@LOG@|$dir/bochs.log|" \

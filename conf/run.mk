@@ -11,7 +11,8 @@
 #   make grade           ./grade-lab.sh
 #
 # Variables: CPUS (default 1), QEMUMEM (MiB, default 256), QEMUCPU (default
-# qemu64), QEMUEXTRA (more QEMU options), GDBPORT (see below), FSIMG (second
+# qemu64,+svm,+npt: AMD SVM with nested paging, which QEMU's software
+# emulation offers, so that `vmm` typed at the shell runs a guest), QEMUEXTRA (more QEMU options), GDBPORT (see below), FSIMG (second
 # IDE disk, attached only when set; fs/Makefrag sets it).
 #
 # GDBPORT given on the command line or in the environment is used exactly
@@ -29,7 +30,7 @@ run_mk_saved_default_goal := $(.DEFAULT_GOAL)
 
 OBJDIR    ?= obj
 QEMU      ?= qemu-system-x86_64
-QEMUCPU   ?= qemu64
+QEMUCPU   ?= qemu64,+svm,+npt
 QEMUMEM   ?= 256
 CPUS      ?= 1
 QEMUEXTRA ?=

@@ -94,6 +94,7 @@ tinyguest_start(const char *code, const char *end)
 		panic("sys_env_mkguest: %e", guest);
 	memset(TINYGUEST_CODE_VA, 0, PGSIZE);
 	memmove(TINYGUEST_CODE_VA, code, end - code);
+	hypercall_fix_sites(TINYGUEST_CODE_VA, code, end);	// VMMCALL on AMD
 	memset((void *) TINYGUEST_SHARED_VA, 0, PGSIZE);
 	if ((r = sys_ept_map(0, TINYGUEST_CODE_VA, guest, (void *) GUEST_BOOT_GPA,
 			     __EPTE_READ | __EPTE_EXEC)) < 0

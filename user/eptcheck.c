@@ -167,6 +167,7 @@ umain(int argc, char **argv)
 	if ((r = sys_page_alloc(0, RO_VA, PTE_P | PTE_U)) < 0)
 		panic("sys_page_alloc: %e", r);
 	memmove(CODE_VA, eptcheck_guest, eptcheck_guest_end - eptcheck_guest);
+	hypercall_fix_sites(CODE_VA, eptcheck_guest, eptcheck_guest_end);	// VMMCALL on AMD
 
 	// A guest that never runs: the arguments.
 	map_guest(guest);

@@ -359,8 +359,8 @@ exit_npf(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 			vm->env->env_id, gpa, r);
 		return VM_KILL;
 	}
-	cprintf("vmm: guest %08x: EPT violation at guest-physical %016lx\n",
-		vm->env->env_id, gpa);
+	cprintf("vmm: guest %08x: %s at guest-physical %016lx\n",
+		vm->env->env_id, vmm_caps.npf_name, gpa);
 	cprintf("vmm: guest %08x: %s%s%s at rip %lx, %s\n", vm->env->env_id,
 		(a & VM_PROT_READ) ? "read" : "", (a & VM_PROT_WRITE) ? "write" : "",
 		(a & VM_PROT_EXEC) ? "fetch" : "", vmm->get_reg(&vm->vcpu, VM_REG_RIP),

@@ -7,6 +7,7 @@
 #include <inc/mmu.h>
 #include <inc/error.h>
 #include <inc/assert.h>
+#include <inc/string.h>
 
 #include <kern/env.h>
 #include <kern/pmap.h>
@@ -23,26 +24,43 @@
  */
 extern const struct vmm_ops vmx_ops __attribute__((weak));
 extern const struct vmm_ops svm_ops __attribute__((weak));
-static const struct vmm_ops *const backends[] = { &vmx_ops, &svm_ops };
-#define NBACKENDS	((int) (sizeof(backends) / sizeof(backends[0])))
+#define NBACKENDS	2
+
+/*
+ * The backends in the order to try them: the CPU vendor's own first
+ * (an AMD CPU has SVM, an Intel one VT-x), then the other.
+ */
+static void
+vm_backend_order(const struct vmm_ops *order[NBACKENDS])
+{
+	uint32_t v[3];
+
+	cpuid(0, NULL, &v[0], &v[2], &v[1]);	// EBX, EDX, ECX spell the vendor
+	bool amd = memcmp(v, "AuthenticAMD", 12) == 0 || memcmp(v, "HygonGenuine", 12) == 0;
+	order[0] = amd ? &svm_ops : &vmx_ops;
+	order[1] = amd ? &vmx_ops : &svm_ops;
+}
 
 const struct vmm_ops *vmm;		// the backend in use, once one probed
 struct vmm_caps vmm_caps;
 
 /*
  * Whether this machine can run guests, with the first backend whose
- * hardware it has.  Each backend that cannot prints one line saying
- * what is missing; then the result is -E_NOT_SUPP.  Returns 0 (saying
+ * hardware it has (the CPU vendor's tried first).  Each backend that
+ * cannot prints one line saying what is missing; then the result is
+ * -E_NOT_SUPP.  Returns 0 (saying
  * once what the backend offers) if one can.
  */
 int
 vm_probe(void)
 {
 	static bool said;
+	const struct vmm_ops *backends[NBACKENDS];
 	int r = -E_NOT_SUPP;
 
 	if (vmm)
 		return vmm->probe(&vmm_caps);
+	vm_backend_order(backends);
 	for (int i = 0; i < NBACKENDS; i++) {
 		if (!backends[i] || (r = backends[i]->probe(&vmm_caps)) < 0)
 			continue;

@@ -26,7 +26,9 @@
 struct PageInfo;
 struct guest_info;
 
-#define VM_NEXITS	66		// exit statistics slots (backend numbers); the last: others
+// Exit statistics slots (backend numbers: VT-x's basic reasons, SVM's
+// codes up to 0x8f and 0x400-0x403 folded in after them); the last: others.
+#define VM_NEXITS	149
 
 /* One virtual CPU. */
 struct vcpu {

@@ -114,6 +114,7 @@ enum vm_run_result {
 // What a backend tells the core about itself (filled by probe).
 struct vmm_caps {
 	const char *name;	// "VT-x with EPT ..."
+	const char *npf_name;	// what a guest-physical fault is called there
 	uint64_t cr4_allowed;	// CR4 bits the guest may set
 	bool slice_timer;	// run() can end a slice at a deadline
 };

@@ -1,7 +1,7 @@
 # conf/tests/61-vmm-kernel.sh: the monitor's side of guests on a shared
-# host (Bochs, as in 60-vmm.sh): the emulated console, host IPC, the
-# power-off hypercall, and hostile guests (user/vmevil.c) that must
-# leave the host up and every page free.
+# host (on each backend, as in 60-vmm.sh): the emulated console, host
+# IPC, the power-off hypercall, and hostile guests (user/vmevil.c) that
+# must leave the host up and every page free.
 
 G='^\[guest [0-9a-f]{8}\] '
 
@@ -10,14 +10,14 @@ G='^\[guest [0-9a-f]{8}\] '
 # the file server and a read-only page from the host; reading beyond
 # memory; a triple fault; a loop with interrupts off, stopped by
 # sys_guest_stop.  The guest's COM1 output carries its prefix.
-add_test vmm_evil --bochs --cmdline "prog=vmevil exit" --timeout 180 \
+add_guest_test vmm_evil --cmdline "prog=vmevil exit" --timeout 180 \
 	--expect "${G}vmevil guest: hello through the emulated COM1$" \
 	--expect-seq '^vmm: guest [0-9a-f]{8} powered off$' \
 	--expect-seq '^vmm: guest [0-9a-f]{8}: .*, 4 port accesses refused$' \
 	--expect-seq '^vmevil: calls: the guest powered off' \
-	--expect-seq 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical 0+6000' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at guest-physical 0+6000' \
 	--expect-seq '^vmevil: ipc: done' \
-	--expect-seq 'vmm: guest [0-9a-f]{8}: EPT violation at guest-physical 0+400000' \
+	--expect-seq 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at guest-physical 0+400000' \
 	--expect-seq '^vmevil: wild: the guest is gone' \
 	--expect-seq 'vmm: guest [0-9a-f]{8}: triple fault' \
 	--expect-seq '^vmevil: triple: the guest is gone' \
@@ -28,7 +28,7 @@ add_test vmm_evil --bochs --cmdline "prog=vmevil exit" --timeout 180 \
 
 # Hostile guests started one per run from the host's shell: after each,
 # the shell still answers, and then a real guest boots and ends cleanly.
-add_test vmm_evil_shell --bochs --timeout 240 --prompt '$ ' \
+add_guest_test vmm_evil_shell --timeout 240 --prompt '$ ' \
 	--type 'vmevil calls' --type 'vmevil wild' --type 'vmevil triple' \
 	--type 'vmevil cli' --type '/vmm/vmm prog=hello nofs exit' \
 	--type 'echo the host answers' \
@@ -56,7 +56,7 @@ add_test vmctl_noguest --cmdline "prog=vmctl nofs exit" \
 # (VMX_VMCALL_CONSWRITE), a buffer at a time, not through COM1: its lines
 # still carry the prefix, bad buffers are refused, a buffer may cross a
 # page, and the monitor's count shows no byte went through COM1.
-add_test vmm_conswrite --bochs --timeout 180 --prompt '$ ' \
+add_guest_test --bochs-svm vmm_conswrite --timeout 180 --prompt '$ ' \
 	--type '/vmm/vmm prog=hello nofs conscheck exit' \
 	--expect-seq "${G}"'guest: JOS kernel running in a VT-x guest$' \
 	--expect-seq "${G}"'guest: conscheck: bad buffers refused$' \

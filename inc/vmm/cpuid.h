@@ -11,7 +11,7 @@
 #define CPUID_VMX_BIT		(1U << 5)	// leaf 1, ECX
 #define CPUID_SVM_BIT		(1U << 2)	// leaf 0x80000001, ECX
 #define CPUID_JOS_LEAF		0x40000000
-#define CPUID_JOS_SIGNATURE	"JOS VT-x vmm"	// 12 bytes: EBX, ECX, EDX
+#define CPUID_JOS_SIGNATURE	"JOS x86 vmm "	// 12 bytes: EBX, ECX, EDX (either backend)
 
 #ifndef __ASSEMBLER__
 #include <inc/x86.h>

@@ -6,8 +6,10 @@
  * of them from CPL 0; the IPC pair may also come from guest user mode
  * (the guest's file server).
  *
- * The instruction is VMCALL (Intel VT-x).  Shared by the kernel, the
- * user library, the user-level vmm and the guests.
+ * The instruction is VMCALL on Intel VT-x and VMMCALL on AMD SVM (the
+ * other one is #UD there): the wrappers below pick it from the CPUID
+ * vendor, asked once per file that uses them.  Shared by the kernel,
+ * the user library, the user-level vmm and the guests.
  */
 #ifndef JOS_INC_VMM_HYPERCALL_H
 #define JOS_INC_VMM_HYPERCALL_H
@@ -32,18 +34,67 @@
 
 // For guest code written in assembly (the tiny test guests): the
 // instruction, and a number as text ("movl $" HC_STR(HC_MBMAP) ...).
-#define HC_INSN		"vmcall"
+// HC_INSN assembles VMCALL and records its address in section
+// hc_sites; hypercall_fix_sites turns a copy of the code into VMMCALLs
+// on an AMD CPU.  Both are three bytes: 0f 01 c1 and 0f 01 d9.
+#define HC_INSN		"661: vmcall\n" \
+			".pushsection hc_sites, \"a\"\n.quad 661b\n.popsection"
+#define HC_VMMCALL_MODRM	0xd9
 #define HC_XSTR(x)	#x
 #define HC_STR(x)	HC_XSTR(x)
 
 #ifndef __ASSEMBLER__
 #include <inc/types.h>
 
+/*
+ * Whether hypercalls here are VMMCALL (an AMD or Hygon CPU, by its
+ * CPUID vendor) rather than VMCALL.  Asked once, then remembered.
+ */
+static inline bool
+hypercall_is_vmmcall(void)
+{
+	static int8_t amd = -1;
+	uint32_t a = 0, b, c, d;
+
+	if (amd < 0) {
+		asm volatile("cpuid" : "+a" (a), "=b" (b), "=c" (c), "=d" (d));
+		// "AuthenticAMD" or "HygonGenuine" in EBX, EDX, ECX.
+		amd = (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163)
+			|| (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
+	}
+	return amd;
+}
+
+// The hypercall instruction with operands OPS (": outputs : inputs : clobbers").
+#define HC_ASM(OPS...) do { \
+		if (hypercall_is_vmmcall()) \
+			asm volatile("vmmcall" OPS); \
+		else \
+			asm volatile("vmcall" OPS); \
+	} while (0)
+
+/*
+ * copy holds the bytes of guest code [code, end) written with HC_INSN:
+ * on an AMD CPU, make each of its hypercalls VMMCALL.
+ */
+static inline void
+hypercall_fix_sites(uint8_t *copy, const char *code, const char *end)
+{
+	extern const char *const __start_hc_sites[] __attribute__((weak));
+	extern const char *const __stop_hc_sites[] __attribute__((weak));
+
+	if (!hypercall_is_vmmcall())
+		return;
+	for (const char *const *site = __start_hc_sites; site < __stop_hc_sites; site++)
+		if (*site >= code && *site + 3 <= end)
+			copy[*site - code + 2] = HC_VMMCALL_MODRM;
+}
+
 /* Hypercall nr without arguments; its result. */
 static inline int64_t
 hypercall0(uint64_t nr)
 {
-	asm volatile(HC_INSN : "+a" (nr) : : "memory");
+	HC_ASM(: "+a" (nr) : : "memory");
 	return nr;
 }
 
@@ -51,7 +102,7 @@ hypercall0(uint64_t nr)
 static inline int64_t
 hypercall1(uint64_t nr, uint64_t a1)
 {
-	asm volatile(HC_INSN : "+a" (nr), "+b" (a1) : : "memory");
+	HC_ASM(: "+a" (nr), "+b" (a1) : : "memory");
 	return nr;
 }
 
@@ -59,7 +110,7 @@ hypercall1(uint64_t nr, uint64_t a1)
 static inline int64_t
 hypercall2(uint64_t nr, uint64_t a1, uint64_t a2)
 {
-	asm volatile(HC_INSN : "+a" (nr), "+b" (a1), "+c" (a2) : : "memory");
+	HC_ASM(: "+a" (nr), "+b" (a1), "+c" (a2) : : "memory");
 	return nr;
 }
 
@@ -67,7 +118,7 @@ hypercall2(uint64_t nr, uint64_t a1, uint64_t a2)
 static inline int64_t
 hypercall3(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	asm volatile(HC_INSN : "+a" (nr), "+b" (a1), "+c" (a2), "+d" (a3) : : "memory");
+	HC_ASM(: "+a" (nr), "+b" (a1), "+c" (a2), "+d" (a3) : : "memory");
 	return nr;
 }
 
@@ -75,8 +126,7 @@ hypercall3(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
 static inline int64_t
 hypercall4(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	asm volatile(HC_INSN : "+a" (nr), "+b" (a1), "+c" (a2), "+d" (a3), "+S" (a4)
-		     : : "memory");
+	HC_ASM(: "+a" (nr), "+b" (a1), "+c" (a2), "+d" (a3), "+S" (a4) : : "memory");
 	return nr;
 }
 
@@ -93,9 +143,8 @@ static inline int64_t
 hypercall1_out(uint64_t nr, uint64_t a1, struct hypercall_out *out)
 {
 	out->rsi = out->rdx = out->rcx = 0;
-	asm volatile(HC_INSN
-		     : "+a" (nr), "+b" (a1), "+S" (out->rsi), "+d" (out->rdx), "+c" (out->rcx)
-		     : : "memory");
+	HC_ASM(: "+a" (nr), "+b" (a1), "+S" (out->rsi), "+d" (out->rdx), "+c" (out->rcx)
+	       : : "memory");
 	return nr;
 }
 #endif

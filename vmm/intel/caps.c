@@ -168,6 +168,7 @@ vmx_probe(struct vmm_caps *caps)
 	if ((r = vmx_check_support()) < 0 || (r = vmx_check_ept()) < 0)
 		return r;
 	caps->name = "vmx: VT-x with EPT (4-level, write-back) and unrestricted guest";
+	caps->npf_name = "EPT violation";
 	// VMXE is the monitor's; the guest may set what VMX lets CR4 hold.
 	caps->cr4_allowed = vmx_caps.cr4_fixed1 & ~(uint64_t) CR4_VMXE;
 	caps->slice_timer = (vmx_caps.pin & PIN_PREEMPTION_TIMER) != 0;

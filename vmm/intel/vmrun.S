@@ -9,6 +9,7 @@
  * VMRUN_FAIL_VALID if the instruction failed (vmrun.h).
  */
 #include <vmm/intel/vmrun.h>
+#include <vmm/guestregs.h>
 #include <vmm/intel/vmcs.h>
 
 .text
@@ -29,19 +30,7 @@ asm_vmrun:
 	jc	fail_invalid
 	jz	fail_valid
 	cmpl	$0, %esi		// the moves below keep the flags
-	movq	TF_R15(%rdi), %r15
-	movq	TF_R14(%rdi), %r14
-	movq	TF_R13(%rdi), %r13
-	movq	TF_R12(%rdi), %r12
-	movq	TF_R11(%rdi), %r11
-	movq	TF_R10(%rdi), %r10
-	movq	TF_R9(%rdi), %r9
-	movq	TF_R8(%rdi), %r8
-	movq	TF_RSI(%rdi), %rsi
-	movq	TF_RBP(%rdi), %rbp
-	movq	TF_RDX(%rdi), %rdx
-	movq	TF_RCX(%rdi), %rcx
-	movq	TF_RBX(%rdi), %rbx
+	GUEST_REGS_LOAD %rdi
 	movq	TF_RAX(%rdi), %rax
 	movq	TF_RDI(%rdi), %rdi
 	jne	1f
@@ -60,20 +49,8 @@ fail_invalid:
 vmx_exit_point:
 	pushq	%rdi
 	movq	8(%rsp), %rdi		// tf
-	movq	%r15, TF_R15(%rdi)
-	movq	%r14, TF_R14(%rdi)
-	movq	%r13, TF_R13(%rdi)
-	movq	%r12, TF_R12(%rdi)
-	movq	%r11, TF_R11(%rdi)
-	movq	%r10, TF_R10(%rdi)
-	movq	%r9, TF_R9(%rdi)
-	movq	%r8, TF_R8(%rdi)
-	movq	%rsi, TF_RSI(%rdi)
+	GUEST_REGS_STORE %rdi
 	popq	TF_RDI(%rdi)
-	movq	%rbp, TF_RBP(%rdi)
-	movq	%rdx, TF_RDX(%rdi)
-	movq	%rcx, TF_RCX(%rdi)
-	movq	%rbx, TF_RBX(%rdi)
 	movq	%rax, TF_RAX(%rdi)
 	movl	$VMRUN_EXITED, %eax
 out:

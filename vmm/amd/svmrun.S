@@ -1,0 +1,64 @@
+/*
+ * svm_world_switch(tf, vmcb, host_save): run the guest whose VMCB is
+ * at physical address vmcb until it exits, with its general registers
+ * (RAX and RSP excepted: they live in the VMCB) from tf, a struct
+ * Trapframe, and back into it afterwards.
+ *
+ * VMRUN switches what it must (segments CS, SS, DS, ES, the descriptor
+ * tables, CR0, CR3, CR4, EFER, RFLAGS, RIP, RSP, RAX) through the host
+ * save area; the rest (FS, GS, TR, LDTR with their hidden parts,
+ * KernelGsBase, STAR, LSTAR, CSTAR, SFMASK, the SYSENTER MSRs) goes by
+ * VMSAVE of the host's to the page at host_save, VMLOAD of the
+ * guest's, and the reverse after the exit.  GIF is clear from before
+ * the switch until the host's state is whole again; RFLAGS.IF is set
+ * meanwhile so that a host interrupt makes the guest exit (the VMCB
+ * masks guest interrupts virtually), and clear again when this returns:
+ * the interrupt stays pending for the host to take.
+ */
+#include <vmm/guestregs.h>
+
+.text
+.globl svm_world_switch
+.type svm_world_switch, @function
+.p2align 4
+svm_world_switch:
+	pushq	%rbp
+	movq	%rsp, %rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	pushq	%rdx			// 16(%rsp): host_save
+	pushq	%rdi			// 8(%rsp): tf
+	pushq	%rsi			// 0(%rsp): vmcb
+
+	clgi
+	movq	%rdx, %rax
+	vmsave				// the host's FS, GS, TR, LDTR, MSRs
+	GUEST_REGS_LOAD %rdi
+	movq	TF_RDI(%rdi), %rdi
+	movq	(%rsp), %rax		// vmcb
+	vmload
+	sti				// GIF still clear: nothing is taken here
+	vmrun
+	// #VMEXIT: RAX and RSP are the host's again, GIF clear.
+	vmsave				// the guest's FS, GS, TR, LDTR, MSRs
+	cli
+	pushq	%rdi
+	movq	16(%rsp), %rdi		// tf
+	GUEST_REGS_STORE %rdi
+	popq	TF_RDI(%rdi)
+	movq	16(%rsp), %rax		// host_save
+	vmload				// the host's FS, GS, TR, LDTR, MSRs again
+	stgi
+
+	addq	$24, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+.size svm_world_switch, . - svm_world_switch
