@@ -72,8 +72,8 @@ run-vmm-nox-gdbguest: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
 
 # gdb waits (remotetimeout) until a guest is chosen: `vmctl debug ID` on
 # the host, or `vmm --gdb`.
-gdb-guest: $(GUEST_OBJDIR)/kernel
-	gdb -n -ex 'set architecture i386:x86-64' -ex 'set remotetimeout 600' \
-		-ex 'target remote 127.0.0.1:$(GDBGUEST_PORT)' $(GUEST_OBJDIR)/kernel
+gdb-guest: $(OBJDIR)/guest/kernel
+	gdb -n -ex 'set remotetimeout 600' \
+		-ex 'target remote 127.0.0.1:$(GDBGUEST_PORT)' $(OBJDIR)/guest/kernel
 
 .PHONY: run-vmm-nox-gdbguest gdb-guest
