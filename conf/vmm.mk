@@ -37,25 +37,25 @@ vmm_pick_emu = case "$(VMM_EMU)" in \
 # Shell: run the monitor's image under $$emu, QEMU with display options $(1).
 vmm_run = case $$emu in \
 	kvm) echo "*** VT-x or SVM and /dev/kvm: QEMU with KVM" 1>&2; \
-		$(call run_qemu,$(call qemu_opts,$(OBJDIR)/run/vmm.img) -enable-kvm -cpu host $(1)) ;; \
+		$(call run_qemu,$(call qemu_opts,$(OBJDIR)/run/vmmboot.img) -enable-kvm -cpu host $(1)) ;; \
 	qemu-svm) echo "*** QEMU software emulation, a CPU with SVM and nested paging" 1>&2; \
-		$(call run_qemu,$(call qemu_opts,$(OBJDIR)/run/vmm.img) -cpu $(VMM_SVM_CPU) $(1)) ;; \
+		$(call run_qemu,$(call qemu_opts,$(OBJDIR)/run/vmmboot.img) -cpu $(VMM_SVM_CPU) $(1)) ;; \
 	bochs-vmx) echo "*** Bochs, whose CPU emulates VT-x with EPT" 1>&2; \
-		bash conf/bochs.sh run $(OBJDIR)/run/vmm.img $(FSIMG) ;; \
+		bash conf/bochs.sh run $(OBJDIR)/run/vmmboot.img $(FSIMG) ;; \
 	bochs-svm) echo "*** Bochs, AMD model: SVM with nested paging" 1>&2; \
-		BOCHS_MODEL=ryzen bash conf/bochs.sh run $(OBJDIR)/run/vmm.img $(FSIMG) ;; \
+		BOCHS_MODEL=ryzen bash conf/bochs.sh run $(OBJDIR)/run/vmmboot.img $(FSIMG) ;; \
 	esac
 
 # Prerequisites written $$(...) are expanded after every makefile is read
 # (DEPSTAMP and FSIMG come from conf/run.mk and fs/Makefrag).
 .SECONDEXPANSION:
 
-run-vmm-nox: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
+run-vmm-nox: $$(DEPSTAMP) $(OBJDIR)/run/vmmboot.img $$(FSIMG)
 	@$(vmm_pick_emu); \
 	case $$emu in kvm | qemu-svm) echo "*** Use Ctrl-a x to exit qemu" 1>&2 ;; esac; \
 	$(call vmm_run,$(nox_opts))
 
-run-vmm: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
+run-vmm: $$(DEPSTAMP) $(OBJDIR)/run/vmmboot.img $$(FSIMG)
 	@$(vmm_pick_emu); $(qemu_display); $(call vmm_run,-serial mon:stdio $$disp)
 
 .PHONY: run-vmm-nox run-vmm
@@ -63,7 +63,7 @@ run-vmm: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
 # The guest debugger: COM2 on a TCP port for gdb (vmm/gdb/stub.c).
 GDBGUEST_PORT ?= $(shell expr 26000 + `id -u` % 5000)
 
-run-vmm-nox-gdbguest: $$(DEPSTAMP) $(OBJDIR)/run/vmm.img $$(FSIMG)
+run-vmm-nox-gdbguest: $$(DEPSTAMP) $(OBJDIR)/run/vmmboot.img $$(FSIMG)
 	@echo "*** COM2 (the guest debugger) on port $(GDBGUEST_PORT): make gdb-guest" 1>&2
 	@$(vmm_pick_emu); \
 	case $$emu in kvm | qemu-svm) echo "*** Use Ctrl-a x to exit qemu" 1>&2 ;; esac; \

@@ -126,6 +126,10 @@ extern union Fsipc fsipcbuf;	// the request page sent to the file server
 // pageref.c
 int	pageref(void *addr);
 
+// conshell.c
+void	cons_as_stdio(void);
+void	shell_forever(const char *who) __attribute__((noreturn));
+
 // malloc.c
 void	*malloc(size_t n);
 void	free(void *p);

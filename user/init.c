@@ -29,7 +29,7 @@ sum(const int *a, int n)
 void
 umain(int argc, char **argv)
 {
-	int i, r;
+	int i;
 	long s;
 
 	cprintf("init: running\n");
@@ -54,22 +54,6 @@ umain(int argc, char **argv)
 	cprintf("init: running sh\n");
 
 	// The console becomes descriptors 0 and 1.
-	close(0);
-	if ((r = opencons()) < 0)
-		panic("opencons: %e", r);
-	if (r != 0)
-		panic("first opencons used fd %d", r);
-	if ((r = dup(0, 1)) < 0)
-		panic("dup: %e", r);
-
-	for (;;) {
-		printf("init: starting sh\n");
-		r = spawnl("/sh", "sh", (char *) NULL);
-		if (r < 0) {
-			printf("init: spawn sh: %e\n", r);
-			sys_yield();
-			continue;
-		}
-		wait(r);
-	}
+	cons_as_stdio();
+	shell_forever("init");
 }

@@ -177,3 +177,20 @@ add_guest_test --bochs-svm guest_cat --timeout 300 --prompt '$ ' \
 	--expect-seq "${G}"'\$ ?$' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted +[0-9]+ ' \
 	--forbid 'Welcome to the JOS kernel monitor'
+
+# What `make run-vmm-nox` boots (prog=vmmboot): the guest first, started
+# as the host's shell would; Ctrl-] leaves the user at the host's shell,
+# where vmctl lists the guest that runs on.
+add_guest_test guest_vmmboot --cmdline "prog=vmmboot" --timeout 300 \
+	--prompt '$ ' \
+	--type-at '] $ ' $'\x1d' \
+	--type-at 'vmmboot: starting sh' 'vmctl list' \
+	--type-at 'run ms' 'echo host-shell' \
+	--stop '^host-shell$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} starting' \
+	--expect-seq "${G}init: running sh" \
+	--expect-seq '^console: back to the host' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} runs on without the console' \
+	--expect-seq '^vmmboot: starting sh' \
+	--expect-seq '^[0-9a-f]{8} +64 MiB ' \
+	--expect-seq '^host-shell$'
