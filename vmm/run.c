@@ -12,6 +12,11 @@
  * work then).  A slice runs from the guest's turn on the CPU to its
  * end, across the exits in between.
  *
+ * Before each entry the core brings the guest's devices to now and
+ * injects what its PIC requests (platform.c); a slice is cut short at
+ * the guest's next timer interrupt, and a guest asleep in HLT waits
+ * here, the CPU halted, until the host's next tick finds it due.
+ *
  * The guest runs with the kernel lock released, like a user env, and
  * the exits that touch only the guest (CPUID, some hypercalls) are
  * answered without taking it: the lock, the scheduler and the host's
@@ -61,6 +66,36 @@ vm_take_interrupt(void)
 	asm volatile("sti; nop; cli" : : : "memory");
 }
 
+/* The earlier of two TSC deadlines, 0 meaning none. */
+static uint64_t
+earlier(uint64_t a, uint64_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return MIN(a, b);
+}
+
+/*
+ * Guest env e sleeps in HLT (vm->halted) with nothing due yet: this
+ * CPU halts until an interrupt.  The host's timer tick reschedules (it
+ * brings the guest back to vm_run, which looks again); an env to run
+ * takes the CPU.  Returns when the guest's sleep is over (or it is
+ * dying), its state current again; false if that failed.
+ */
+static bool
+vm_sleep(struct Env *e)
+{
+	struct vm *vm = e->env_vmxinfo;
+
+	vmm->vcpu_put(&vm->vcpu);
+	while (!vm_halt_over(vm) && e->env_status != ENV_DYING) {
+		if (sched_runnable_hint())
+			env_yield(e);
+		asm volatile("sti; hlt; cli" : : : "memory");
+	}
+	return vmm->vcpu_load(&vm->vcpu) == 0;
+}
+
 /*
  * Enter the guest again and again, without the kernel lock, as long as
  * its exits are ones vm_handle_exit_unlocked answers and nothing else
@@ -94,7 +129,7 @@ vm_run(struct Env *e)
 {
 	struct vm *vm = e->env_vmxinfo;
 	struct vcpu *v = &vm->vcpu;
-	uint64_t slice_start = read_tsc();
+	uint64_t slice_start = read_tsc(), slice_end;
 	struct vm_exit x;
 	enum vm_action action;
 
@@ -103,13 +138,29 @@ vm_run(struct Env *e)
 	if (vmm->vcpu_load(v) < 0)
 		goto die;
 	for (;;) {
-		if (vm_run_unlocked(e, vm_slice_deadline(slice_start), &x) != VM_RUN_EXITED)
+		if (vm->halted) {
+			if (!vm_sleep(e))
+				goto die;
+			if (e->env_status == ENV_DYING)
+				break;
+			vm->halted = false;
+		}
+		vm_platform_update(vm);
+		vm_platform_inject(vm);
+		slice_end = vm_slice_deadline(slice_start);
+		if (vm_run_unlocked(e, earlier(slice_end, vm_platform_deadline(vm)), &x)
+		    != VM_RUN_EXITED)
 			break;
 		// Destroyed by another CPU while it ran here: finish it now.
 		if (e->env_status == ENV_DYING)
 			break;
 		action = vm_handle_exit(vm, &e->env_tf, &x);
-		if (action == VM_RESUME)
+		// The slice was cut short for a device's interrupt, or HLT
+		// sleeps (at the top of the loop).
+		if (action == VM_YIELD && x.reason == VM_EXIT_SLICE_END
+		    && (!slice_end || read_tsc() < slice_end))
+			action = VM_RESUME;
+		if (action == VM_RESUME || action == VM_HALT)
 			continue;
 		vm_cons_flush(vm);
 		if (action == VM_KILL)

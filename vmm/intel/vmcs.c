@@ -291,3 +291,20 @@ vmx_inject(struct vcpu *v, const struct vm_event *ev)
 		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LEN, ev->insn_len);
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
 }
+
+/* Whether an event waits in the VM-entry interruption-information field. */
+bool
+vmx_event_pending(struct vcpu *v)
+{
+	return vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+}
+
+/*
+ * Exit (reason 7) as soon as the guest can take an external interrupt,
+ * with on; no such exit without.
+ */
+void
+vmx_intr_window(struct vcpu *v, bool on)
+{
+	vmcs_write32(VMCS_PROC_CONTROLS, vmx_caps.proc | (on ? PROC_INTR_WINDOW : 0));
+}

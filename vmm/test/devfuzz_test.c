@@ -82,7 +82,7 @@ fuzz_pic(void)
 	uint32_t val;
 	int r, v;
 
-	pic_init(&p);
+	pic_reset(&p);
 	for (int step = 0; step < STEPS; step++) {
 		uint16_t port = rnd_port(ports, 6);
 		int width = rnd_width();
