@@ -35,6 +35,7 @@
 
 #define VM_SLICE_MS		50
 #define VM_IDLE_SLICE_MS	500
+#define VM_MIN_TIMER_US		100	// a device deadline no nearer than this
 
 /*
  * The TSC at which a slice that began at TSC start ends: the short one
@@ -73,6 +74,22 @@ earlier(uint64_t a, uint64_t b)
 	if (!a || !b)
 		return a | b;
 	return MIN(a, b);
+}
+
+/*
+ * The TSC at which the guest's devices next want an interrupt in (0:
+ * never), but no sooner than VM_MIN_TIMER_US from now: a deadline
+ * that passes before the guest is entered would stop it from ever
+ * running (a PIT at its fastest), and what is due by an entry is
+ * injected then anyway.
+ */
+static uint64_t
+vm_device_deadline(struct vm *vm)
+{
+	uint64_t dl = vm_platform_deadline(vm);
+	uint64_t soonest = read_tsc() + time_tsc_hz() / 1000000 * VM_MIN_TIMER_US;
+
+	return dl && dl < soonest ? soonest : dl;
 }
 
 /*
@@ -148,7 +165,7 @@ vm_run(struct Env *e)
 		vm_platform_update(vm);
 		vm_platform_inject(vm);
 		slice_end = vm_slice_deadline(slice_start);
-		if (vm_run_unlocked(e, earlier(slice_end, vm_platform_deadline(vm)), &x)
+		if (vm_run_unlocked(e, earlier(slice_end, vm_device_deadline(vm)), &x)
 		    != VM_RUN_EXITED)
 			break;
 		// Destroyed by another CPU while it ran here: finish it now.
