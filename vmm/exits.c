@@ -196,14 +196,25 @@ exit_hypercall(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 }
 
 /*
- * HLT: the guest has nothing to do until typed input arrives for it; it
- * sleeps until then (vm_halt), or goes on if input is there already.
+ * HLT: the guest waits for an interrupt or typed input; it sleeps until
+ * one is due (vm_halt), or goes on if one is there already.
  */
 static enum vm_action
 exit_hlt(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 {
 	vm_skip_instruction(vm, x);
-	return vm_halt(vm) ? VM_BLOCK : VM_RESUME;
+	return vm_halt(vm);
+}
+
+/*
+ * The guest can take an interrupt now (the window it was waiting for):
+ * the run loop injects it before the next entry.
+ */
+static enum vm_action
+exit_intr_window(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
+{
+	vm->nwindows++;
+	return VM_RESUME;
 }
 
 /* INVD: the caches are the host's; nothing to do. */
@@ -262,11 +273,23 @@ exit_cr_access(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 	return VM_RESUME;
 }
 
+/* RAX after IN of width bytes read as value (a 4-byte IN zeroes bits 32-63). */
+static uint64_t
+in_result(uint64_t rax, int width, uint32_t value)
+{
+	if (width == 4)
+		return value;
+	if (width == 2)
+		return (rax & ~0xFFFFUL) | (value & 0xFFFF);
+	return (rax & ~0xFFUL) | (value & 0xFF);
+}
+
 /*
- * IN or OUT: every port exits.  The monitor emulates the guest's
- * console (ports.c); any other port is refused: reads give all ones
+ * IN or OUT: every port exits.  The virtual PC's devices answer theirs
+ * (ports.c); any other port is refused: reads give all ones
  * (x86_refused_in), writes are dropped, each is counted.  String forms
  * are refused whole (REP ends with RCX 0), touching no guest memory.
+ * A write that pulsed the reset line (the 8042's 0xFE) ends the guest.
  */
 static enum vm_action
 exit_io(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
@@ -274,13 +297,12 @@ exit_io(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 	uint64_t *rax = &tf->tf_regs.reg_rax;
 	uint16_t port = x->u.io.port;
 	int width = x->u.io.width;
-	uint32_t value;
+	uint32_t value = *rax;
 
-	if (!x->u.io.string && x->u.io.in && vm_port_in(vm, port, width, &value))
-		*rax = (*rax & ~0xFFUL) | (value & 0xFF);
-	else if (!x->u.io.string && !x->u.io.in && vm_port_out(vm, port, width, *rax))
-		;
-	else {
+	if (!x->u.io.string && vm_port_io(vm, port, width, !x->u.io.in, &value)) {
+		if (x->u.io.in)
+			*rax = in_result(*rax, width, value);
+	} else {
 		vm_count_refused(vm, port, x->u.io.in);
 		if (x->u.io.string) {
 			if (x->u.io.rep)
@@ -289,6 +311,11 @@ exit_io(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 			*rax = x86_refused_in(*rax, width);
 	}
 	vm_skip_instruction(vm, x);
+	if (vm->reset) {
+		cprintf("vmm: guest %08x: reset through the keyboard controller\n",
+			vm->env->env_id);
+		return VM_KILL;
+	}
 	return VM_RESUME;
 }
 
@@ -396,6 +423,7 @@ static exit_handler *const exit_handlers[] = {
 	[VM_EXIT_NPT_BROKEN] = exit_npt_broken,
 	[VM_EXIT_BREAKPOINT] = gdb_exit,	// vmm/gdb/stub.c
 	[VM_EXIT_STEP] = gdb_exit,
+	[VM_EXIT_INTR_WINDOW] = exit_intr_window,
 };
 #define NHANDLERS ((int) (sizeof(exit_handlers) / sizeof(exit_handlers[0])))
 

@@ -1,8 +1,11 @@
 /*
- * Port dispatch for a guest: every port exits; the monitor emulates the
- * guest's console, COM1 (its lines go to the host console after the
- * guest's prefix), and refuses every other port (exits.c counts and
- * answers those).  Also the one event HLT waits for: typed input.
+ * Port dispatch for a guest: every port exits, and each reaches one of
+ * the virtual PC's device models (vmm/io/, state in struct vm), is
+ * absorbed (delay ports, VGA registers, PCI configuration answering "no
+ * device"), or is refused (exits.c counts and answers those).  COM1's
+ * model is the guest's console: what it sends goes to the host console
+ * after the guest's prefix, and it receives what is typed while the
+ * guest holds the console.
  */
 #include <inc/stdio.h>
 #include <inc/error.h>
@@ -13,13 +16,15 @@
 #include <kern/vmmapi.h>
 #include <vmm/vm.h>
 
-#define COM1		0x3F8
-#define COM1_PORTS	8
-#define LSR_RX_READY	0x01
-#define LSR_TX_EMPTY	0x60	// holding register and shifter both empty
-#define LCR_DLAB	0x80
-#define IIR_NONE	0x01	// no interrupt pending
-#define MSR_LINES_UP	0xB0	// carrier, data set ready, clear to send
+#define PORT_DELAY	0x80	// POST code / delay port
+#define PORT_DELAY2	0xED	// the other delay port kernels use
+#define PCI_ADDR	0xCF8
+#define PCI_DATA	0xCFC
+#define VGA_FIRST	0x3B0
+#define VGA_LAST	0x3DF
+#define VGA_STATUS_MONO	0x3BA
+#define VGA_STATUS	0x3DA
+#define VGA_RETRACE	0x09	// input status 1: display disabled, vertical retrace
 
 /*
  * Print what the guest has printed and not shown yet, after its line
@@ -47,112 +52,95 @@ vm_cons_putc(struct vm *vm, char c)
 		vm_cons_flush(vm);
 }
 
-/* Whether port (size bytes wide) is one of COM1's byte registers. */
-static bool
-is_com1(uint16_t port, int size)
+/*
+ * Move what is typed for this guest into COM1's receiver, as much as
+ * fits; the rest stays in the console until the guest reads on.
+ */
+void
+vm_com1_pull(struct vm *vm)
 {
-	return port >= COM1 && port < COM1 + COM1_PORTS && size == 1;
+	int id = vm->env->env_id, c;
+
+	while (uart_rx_space(&vm->com1) > 0 && (c = cons_getc_owner(id, true)) != 0) {
+		cons_getc_owner(id, false);
+		uart_input(&vm->com1, c);
+	}
+}
+
+/* Ports absorbed without a model: reads give all ones, writes vanish. */
+static bool
+is_absorbed(uint16_t port)
+{
+	return port == PORT_DELAY || port == PORT_DELAY2
+		|| (port >= VGA_FIRST && port <= VGA_LAST)
+		|| (port >= PCI_DATA && port < PCI_DATA + 4);
 }
 
 /*
- * IN from port by the guest, size bytes wide: if the monitor emulates
- * that port (COM1), the value read in *value and true; false otherwise.
- * The UART reads as always ready to send, with data ready when the
- * host has console input for this guest.
+ * The ports no model answers: the PCI address register (kept, so that
+ * a probe reads back what it wrote), the VGA input status register
+ * (its retrace bits toggle at each read, so that polling loops end),
+ * and the absorbed ports.  Returns false for any other port.
+ */
+static bool
+misc_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value)
+{
+	if (port == PCI_ADDR && size == 4) {
+		if (write)
+			vm->pci_addr = *value;
+		else
+			*value = vm->pci_addr;
+		return true;
+	}
+	if ((port == VGA_STATUS || port == VGA_STATUS_MONO) && !write) {
+		vm->vga_status ^= VGA_RETRACE;
+		*value = vm->vga_status;
+		return true;
+	}
+	if (!is_absorbed(port))
+		return false;
+	if (!write)
+		*value = 0xFFFFFFFF;
+	return true;
+}
+
+/*
+ * IN (write false: into *value) or OUT (of *value) of size bytes at
+ * port by the guest.  True if a device model or the absorbed ports
+ * answered; false if the port is none of the virtual PC's (the caller
+ * refuses it).
  */
 bool
-vm_port_in(struct vm *vm, uint16_t port, int size, uint32_t *value)
+vm_port_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value)
 {
-	int id = vm->env->env_id;
-	bool dlab = vm->uart_lcr & LCR_DLAB;
+	int r;
 
-	if (!is_com1(port, size))
-		return false;
-	switch (port - COM1) {
-	case 0:
-		*value = dlab ? vm->uart_dll : cons_getc_owner(id, false);
+	switch (port) {
+	case PIC_MASTER_CMD: case PIC_MASTER_DATA:
+	case PIC_SLAVE_CMD: case PIC_SLAVE_DATA:
+	case PIC_ELCR_MASTER: case PIC_ELCR_SLAVE:
+		r = pic_io(&vm->pic, port, size, write, value);
 		break;
-	case 1:
-		*value = dlab ? vm->uart_dlm : vm->uart_ier;
+	case PIT_CH0 ... PIT_CTRL: case PIT_PORT_B:
+		r = pit_io(&vm->pit, vm_now_ns(), port, size, write, value);
 		break;
-	case 2:
-		*value = IIR_NONE;
+	case RTC_INDEX: case RTC_DATA:
+		r = rtc_io(&vm->rtc, vm_unix_ns(), port, size, write, value);
 		break;
-	case 3:
-		*value = vm->uart_lcr;
+	case I8042_DATA: case I8042_CMD:
+		r = i8042_io(&vm->kbd, port, size, write, value);
 		break;
-	case 4:
-		*value = vm->uart_mcr;
-		break;
-	case 5:
-		*value = LSR_TX_EMPTY | (cons_getc_owner(id, true) ? LSR_RX_READY : 0);
-		break;
-	case 6:
-		*value = MSR_LINES_UP;
+	case UART_COM1 ... UART_COM1 + UART_PORTS - 1:
+		if (!write)
+			vm_com1_pull(vm);
+		r = uart_io(&vm->com1, port, size, write, value);
 		break;
 	default:
-		*value = vm->uart_scr;
-		break;
+		return misc_io(vm, port, size, write, value);
 	}
-	return true;
-}
-
-/*
- * OUT of value to port by the guest, size bytes wide: true if the
- * monitor emulates that port (COM1): a byte to the transmitter goes to
- * the host console, other registers are stored.  False otherwise.
- */
-bool
-vm_port_out(struct vm *vm, uint16_t port, int size, uint32_t value)
-{
-	bool dlab = vm->uart_lcr & LCR_DLAB;
-
-	if (!is_com1(port, size))
+	if (r < 0)
 		return false;
-	value &= 0xFF;
-	switch (port - COM1) {
-	case 0:
-		if (dlab)
-			vm->uart_dll = value;
-		else {
-			vm->cons_com1_bytes++;
-			vm_cons_putc(vm, value);
-		}
-		break;
-	case 1:
-		if (dlab)
-			vm->uart_dlm = value;
-		else
-			vm->uart_ier = value;
-		break;
-	case 3:
-		vm->uart_lcr = value;
-		break;
-	case 4:
-		vm->uart_mcr = value;
-		break;
-	case 7:
-		vm->uart_scr = value;
-		break;
-	default:			// FCR; LSR and MSR are read-only
-		break;
-	}
-	return true;
-}
-
-/*
- * The guest halted (HLT) to wait for something to happen.  The one
- * event the monitor delivers is typed input (it injects no
- * interrupts), so the guest sleeps, not runnable, until input arrives
- * for it (sched_wake_cons_waiters) or someone stops it.  Returns false,
- * and the guest goes on, if input is there already; true if the caller
- * must stop running it.
- */
-bool
-vm_halt(struct vm *vm)
-{
-	if (cons_getc_owner(vm->env->env_id, true))
-		return false;
-	env_block_console(vm->env);
+	// A write may have raised or lowered a line, or unmasked one.
+	vm_platform_update(vm);
 	return true;
 }

@@ -12,6 +12,11 @@
  * work then).  A slice runs from the guest's turn on the CPU to its
  * end, across the exits in between.
  *
+ * Before each entry the core brings the guest's devices to now and
+ * injects what its PIC requests (platform.c); a slice is cut short at
+ * the guest's next timer interrupt, and a guest asleep in HLT waits
+ * here, the CPU halted, until the host's next tick finds it due.
+ *
  * The guest runs with the kernel lock released, like a user env, and
  * the exits that touch only the guest (CPUID, some hypercalls) are
  * answered without taking it: the lock, the scheduler and the host's
@@ -31,6 +36,7 @@
 
 #define VM_SLICE_MS		50
 #define VM_IDLE_SLICE_MS	500
+#define VM_MIN_TIMER_US		100	// a device deadline no nearer than this
 
 /*
  * The TSC at which a slice that began at TSC start ends: the short one
@@ -60,6 +66,52 @@ static void
 vm_take_interrupt(void)
 {
 	asm volatile("sti; nop; cli" : : : "memory");
+}
+
+/* The earlier of two TSC deadlines, 0 meaning none. */
+static uint64_t
+earlier(uint64_t a, uint64_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return MIN(a, b);
+}
+
+/*
+ * The TSC at which the guest's devices next want an interrupt in (0:
+ * never), but no sooner than VM_MIN_TIMER_US from now: a deadline
+ * that passes before the guest is entered would stop it from ever
+ * running (a PIT at its fastest), and what is due by an entry is
+ * injected then anyway.
+ */
+static uint64_t
+vm_device_deadline(struct vm *vm)
+{
+	uint64_t dl = vm_platform_deadline(vm);
+	uint64_t soonest = read_tsc() + time_tsc_hz() / 1000000 * VM_MIN_TIMER_US;
+
+	return dl && dl < soonest ? soonest : dl;
+}
+
+/*
+ * Guest env e sleeps in HLT (vm->halted) with nothing due yet: this
+ * CPU halts until an interrupt.  The host's timer tick reschedules (it
+ * brings the guest back to vm_run, which looks again); an env to run
+ * takes the CPU.  Returns when the guest's sleep is over (or it is
+ * dying), its state current again; false if that failed.
+ */
+static bool
+vm_sleep(struct Env *e)
+{
+	struct vm *vm = e->env_vmxinfo;
+
+	vmm->vcpu_put(&vm->vcpu);
+	while (!vm_halt_over(vm) && e->env_status != ENV_DYING) {
+		if (sched_runnable_hint())
+			env_yield(e);
+		asm volatile("sti; hlt; cli" : : : "memory");
+	}
+	return vmm->vcpu_load(&vm->vcpu) == 0;
 }
 
 /*
@@ -95,7 +147,7 @@ vm_run(struct Env *e)
 {
 	struct vm *vm = e->env_vmxinfo;
 	struct vcpu *v = &vm->vcpu;
-	uint64_t slice_start = read_tsc();
+	uint64_t slice_start = read_tsc(), slice_end;
 	struct vm_exit x;
 	enum vm_action action;
 
@@ -107,13 +159,29 @@ vm_run(struct Env *e)
 		// The debugger may stop the guest here (vmm/gdb/stub.c).
 		if (gdb_before_entry(vm, &e->env_tf) == VM_KILL)
 			break;
-		if (vm_run_unlocked(e, vm_slice_deadline(slice_start), &x) != VM_RUN_EXITED)
+		if (vm->halted) {
+			if (!vm_sleep(e))
+				goto die;
+			if (e->env_status == ENV_DYING)
+				break;
+			vm->halted = false;
+		}
+		vm_platform_update(vm);
+		vm_platform_inject(vm);
+		slice_end = vm_slice_deadline(slice_start);
+		if (vm_run_unlocked(e, earlier(slice_end, vm_device_deadline(vm)), &x)
+		    != VM_RUN_EXITED)
 			break;
 		// Destroyed by another CPU while it ran here: finish it now.
 		if (e->env_status == ENV_DYING)
 			break;
 		action = vm_handle_exit(vm, &e->env_tf, &x);
-		if (action == VM_RESUME)
+		// The slice was cut short for a device's interrupt, or HLT
+		// sleeps (at the top of the loop).
+		if (action == VM_YIELD && x.reason == VM_EXIT_SLICE_END
+		    && (!slice_end || read_tsc() < slice_end))
+			action = VM_RESUME;
+		if (action == VM_RESUME || action == VM_HALT)
 			continue;
 		vm_cons_flush(vm);
 		if (action == VM_KILL)

@@ -12,7 +12,8 @@
  *   x86.c       the architecture's rules (CR0/CR4/EFER, ports, events)
  *   hypercall.c the hypercalls and their argument checks
  *   mem.c       guest-physical memory
- *   ports.c     port dispatch and the emulated COM1
+ *   ports.c     port dispatch to the device models, the guest's console
+ *   platform.c  the virtual PC's devices: time, interrupt lines, injection
  *   stats.c     statistics, the guest list, sys_guest_info
  */
 #ifndef JOS_VMM_VM_H
@@ -22,6 +23,11 @@
 #include <inc/env.h>
 #include <inc/vmm/hypercall.h>
 #include <vmm/vmm_ops.h>
+#include <vmm/io/i8259.h>
+#include <vmm/io/i8254.h>
+#include <vmm/io/rtc.h>
+#include <vmm/io/i8042.h>
+#include <vmm/io/uart16550.h>
 
 struct PageInfo;
 struct guest_info;
@@ -55,9 +61,23 @@ struct vm {
 	bool ipc_recving;
 	uint64_t ipc_gpa;
 
-	// The emulated COM1: registers as last written, and the line
-	// being printed (flushed at a newline or when the guest stops).
-	uint8_t uart_ier, uart_lcr, uart_mcr, uart_scr, uart_dll, uart_dlm;
+	// The virtual PC (platform.c): its device models, the state of
+	// the absorbed VGA and PCI ports, and of interrupt delivery.
+	struct pic pic;
+	struct pit pit;
+	struct rtc rtc;
+	struct i8042 kbd;
+	struct uart com1;		// its output is the guest's console
+	uint32_t pci_addr;		// 0xCF8 as last written
+	uint8_t vga_status;		// 0x3DA: retrace bits, toggled per read
+	bool halted;			// in HLT with interrupts on, waiting
+	bool window;			// an interrupt-window exit is requested
+	bool reset;			// the guest pulsed the reset line
+	uint64_t nirqs;			// interrupts injected
+	uint64_t nwindows;		// interrupt-window exits
+
+	// The line being printed (flushed at a newline or when the guest
+	// stops).
 	char cons_line[128];
 	int cons_len;
 	uint64_t cons_hypercall_bytes;	// printed by HC_CONSWRITE
@@ -70,6 +90,7 @@ enum vm_action {
 	VM_INTR,			// let the host take a pending interrupt
 	VM_YIELD,			// give the CPU up; the guest stays runnable
 	VM_BLOCK,			// give the CPU up; the guest is not runnable
+	VM_HALT,			// HLT: sleep until the next interrupt is due
 	VM_KILL,			// destroy the guest
 	VM_NEEDS_LOCK,			// not handled: handle it with the kernel lock
 };
@@ -102,11 +123,20 @@ int	vm_gpa_page(struct vm *vm, uint64_t gpa, bool fault_in, physaddr_t *pa, int 
 void	*vm_gpa2kva(struct vm *vm, uint64_t gpa);
 
 // ports.c
-bool	vm_port_in(struct vm *vm, uint16_t port, int size, uint32_t *value);
-bool	vm_port_out(struct vm *vm, uint16_t port, int size, uint32_t value);
+bool	vm_port_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value);
 void	vm_cons_flush(struct vm *vm);
 void	vm_cons_putc(struct vm *vm, char c);
-bool	vm_halt(struct vm *vm);
+void	vm_com1_pull(struct vm *vm);
+
+// platform.c
+void	vm_platform_init(struct vm *vm);
+uint64_t vm_now_ns(void);
+uint64_t vm_unix_ns(void);
+void	vm_platform_update(struct vm *vm);
+void	vm_platform_inject(struct vm *vm);
+uint64_t vm_platform_deadline(struct vm *vm);
+enum vm_action vm_halt(struct vm *vm);
+bool	vm_halt_over(struct vm *vm);
 
 // stats.c
 void	vm_count_exit(struct vm *vm, uint32_t raw_reason);

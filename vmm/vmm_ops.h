@@ -35,6 +35,7 @@ enum vm_exit_reason {
 	VM_EXIT_NPT_BROKEN,	// the guest-physical map itself is malformed
 	VM_EXIT_BREAKPOINT,	// INT3, caught while set_debug catches it
 	VM_EXIT_STEP,		// one instruction done, while set_debug steps
+	VM_EXIT_INTR_WINDOW,	// the guest can take an interrupt now (intr_window)
 };
 
 // An interrupt or exception, to deliver or as the exit interrupted it.
@@ -146,6 +147,14 @@ struct vmm_ops {
 	void (*set_reg)(struct vcpu *v, enum vm_reg reg, uint64_t value);
 	// Deliver ev at the next entry.
 	void (*inject)(struct vcpu *v, const struct vm_event *ev);
+	// Whether an event waits to be delivered at the next entry
+	// (inject was called since the last entry).
+	bool (*event_pending)(struct vcpu *v);
+	// on: exit with VM_EXIT_INTR_WINDOW as soon as the guest can take
+	// an external interrupt (RFLAGS.IF set, no interrupt shadow), so
+	// that the core injects one then; off: no such exit.  The setting
+	// stays until changed.
+	void (*intr_window)(struct vcpu *v, bool on);
 	// The guest-physical map: a root, its entries, its end.
 	void *(*map_alloc)(void);
 	void (*map_free)(void *root);

@@ -13,6 +13,9 @@
  *                     which boots the guest's init and shell)
  *   vmm --gdb ...     the same, but the guest waits for gdb on the
  *                     host's COM2 before its first instruction
+ *   vmm --kernel PATH [--module A,B,...] [CMDLINE ...]
+ *                     a multiboot v1 kernel instead (mbload.c), with
+ *                     modules, and "PATH CMDLINE" as its command line
  *
  * The guest's disk is /vmm/fs.img, copy-on-write (fs/hostdisk.c): the
  * blocks a guest writes go to its own file /vmm/disk-NAME.img.  The
@@ -24,6 +27,104 @@
 #include <user/vmm/vmm.h>
 #include <inc/vmx.h>
 #include <inc/guest.h>
+#include <user/vmm/multiboot.h>
+
+#define MB_CMDLINE_MAX	1024
+
+/*
+ * The guest is gone: say whether the host has its pages back (before
+ * and held_before: counted before it was made).
+ */
+static void
+report_pages(int64_t before, int held_before)
+{
+	int64_t after = sys_free_pages();
+	int held_after = fs_held_pages();
+
+	cprintf("vmm: free pages before %ld after %ld\n", (long) before, (long) after);
+	report_held(before, after, held_before, held_after);
+}
+
+/*
+ * vmm --kernel PATH [--module A,B,...] [CMDLINE ...] (argv[1] is
+ * --kernel): boot the multiboot kernel PATH, with the modules, and
+ * runs it to its end.  A file that is not a multiboot kernel, or does
+ * not fit, is refused with the reason.
+ */
+static void
+run_multiboot(int argc, char **argv)
+{
+	static char cmdline[MB_CMDLINE_MAX];
+	char *mods[MB_MAX_MODS + 1], *path, *p;
+	int nmods = 0, i = 3, kfd, bfd, held_before, r;
+	off_t ksize, bsize;
+	int64_t before;
+	struct mb_kernel k;
+	envid_t guest;
+
+	if (argc < 3) {
+		cprintf("usage: vmm --kernel PATH [--module A,B,...] [CMDLINE ...]\n");
+		return;
+	}
+	path = argv[2];
+	if (argc > 4 && strcmp(argv[3], "--module") == 0) {
+		for (p = argv[4]; p && *p && nmods <= MB_MAX_MODS; ) {
+			mods[nmods++] = p;
+			if ((p = strchr(p, ',')))
+				*p++ = '\0';
+		}
+		if (nmods > MB_MAX_MODS) {
+			cprintf("vmm: at most %d modules\n", MB_MAX_MODS);
+			return;
+		}
+		i = 5;
+	}
+	strlcpy(cmdline, path, sizeof(cmdline));
+	if (i < argc) {
+		size_t n = strlen(cmdline);
+		cmdline[n++] = ' ';
+		if (!guest_cmdline(argc - i + 1, argv + i - 1, cmdline + n, sizeof(cmdline) - n)) {
+			cprintf("vmm: the command line has room for %d characters\n",
+				(int) sizeof(cmdline) - 1);
+			return;
+		}
+	}
+	if ((kfd = open_guest_file(path, &ksize)) < 0)
+		return;
+	if (mb_check_kernel(path, kfd, ksize, GUEST_MEM_SZ, &k) < 0)
+		goto out;
+	if ((bfd = open_guest_file(GUEST_BOOT, &bsize)) < 0)
+		goto out;
+
+	held_before = fs_held_pages();
+	before = sys_free_pages();
+	if ((guest = sys_env_mkguest(GUEST_MEM_SZ, GUEST_BOOT_GPA)) < 0) {
+		cprintf("vmm: sys_env_mkguest: %e\n", guest);
+		goto out2;
+	}
+	if ((r = map_in_guest(guest, GUEST_BOOT_GPA, PGSIZE, bfd, bsize, 0)) < 0)
+		cprintf("vmm: %s: %e\n", GUEST_BOOT, r);
+	if (r < 0 || mb_load(guest, GUEST_MEM_SZ, path, kfd, &k, nmods, mods, cmdline) < 0) {
+		sys_env_destroy(guest);
+		goto out2;
+	}
+	cprintf("vmm: guest %08x starting: multiboot %s %s, entry %08x, %d segment%s, "
+		"%d module%s, command line \"%s\"\n", guest, path,
+		k.aout ? "a.out kludge" : k.elf_class == 64 ? "ELF64" : "ELF32", k.entry,
+		k.nsegs, k.nsegs == 1 ? "" : "s", nmods, nmods == 1 ? "" : "s", cmdline);
+	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0) {
+		cprintf("vmm: starting the guest: %e\n", r);
+		sys_env_destroy(guest);
+		goto out2;
+	}
+	wait_for_guest(guest);
+	cprintf("vmm: guest %08x is gone\n", guest);
+	report_pages(before, held_before);
+out2:
+	close(bfd);
+out:
+	close(kfd);
+}
 
 void
 umain(int argc, char **argv)
@@ -38,6 +139,10 @@ umain(int argc, char **argv)
 	int r;
 	bool wait_gdb = take_option(&argc, argv, "--gdb");
 
+	if (argc > 1 && strcmp(argv[1], "--kernel") == 0) {
+		run_multiboot(argc, argv);
+		return;
+	}
 	if (!guest_cmdline(argc, argv, cmdline, sizeof(cmdline))) {
 		cprintf("vmm: the guest's command line has room for %d characters\n",
 			(int) sizeof(cmdline) - 1);

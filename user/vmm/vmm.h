@@ -4,6 +4,8 @@
  *   main.c    the program: build the guest, run it, wait, report
  *   args.c    the guest's command line from vmm's arguments
  *   loader.c  the JOS guest: kernel ELF64, boot code, boot arguments
+ *   multiboot.c  multiboot v1 headers and information block (pure)
+ *   mbload.c  a multiboot kernel and its modules into a guest
  *   disk.c    the guest's disk file, and what the file server holds
  *   wait.c    waiting for the guest, in the background once the host
  *             has the console again
@@ -26,6 +28,13 @@ int	map_in_guest(envid_t guest, uintptr_t gpa, size_t memsz,
 		     int fd, size_t filesz, off_t fileoffset);
 int	copy_guest_kern_gpa(envid_t guest, int fd, off_t size, uint32_t *entry);
 int	map_bootargs(envid_t guest, uint32_t entry, const char *cmdline);
+
+// mbload.c
+struct mb_kernel;
+int	mb_check_kernel(const char *path, int fd, off_t size, uint64_t mem_size,
+			struct mb_kernel *k);
+int	mb_load(envid_t guest, uint64_t mem_size, const char *path, int fd,
+		const struct mb_kernel *k, int nmods, char **modpath, const char *cmdline);
 
 // disk.c
 bool	add_disk(char *cmdline, size_t len, envid_t guest, char *disk);

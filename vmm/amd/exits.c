@@ -19,8 +19,9 @@ svm_reason(uint64_t c)
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
 	case SVM_EXIT_INIT:
-	case SVM_EXIT_VINTR:
 		return VM_EXIT_INTR;
+	case SVM_EXIT_VINTR:
+		return VM_EXIT_INTR_WINDOW;
 	case SVM_EXIT_CPUID:
 		return VM_EXIT_CPUID;
 	case SVM_EXIT_HLT:

@@ -132,6 +132,8 @@ struct vmcb {
 
 // vintr.
 #define VINTR_MASKING		(1UL << 24)	// guest IF masks only virtual interrupts
+#define VINTR_IRQ		(1UL << 8)	// a virtual interrupt is pending
+#define VINTR_IGN_TPR		(1UL << 20)	// ... whatever the guest's TPR
 
 // eventinj and exitintinfo.
 #define EVENT_VECTOR(e)		((e) & 0xFF)
@@ -217,6 +219,8 @@ void	svm_vmcb_init(struct vmcb *vmcb, uint64_t rip, uint32_t asid,
 uint64_t svm_get_reg(struct vcpu *v, enum vm_reg reg);
 void	svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value);
 void	svm_inject(struct vcpu *v, const struct vm_event *ev);
+bool	svm_event_pending(struct vcpu *v);
+void	svm_intr_window(struct vcpu *v, bool on);
 
 // npt.c
 void	*npt_map_alloc(void);

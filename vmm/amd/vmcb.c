@@ -219,3 +219,33 @@ svm_inject(struct vcpu *v, const struct vm_event *ev)
 		e |= EVENT_HAS_ERROR | ((uint64_t) ev->error << 32);
 	vmcb->eventinj = e;
 }
+
+/* Whether an event waits in EVENTINJ for the next VMRUN. */
+bool
+svm_event_pending(struct vcpu *v)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *) v->backend)->vmcb;
+
+	return (vmcb->eventinj & EVENT_VALID) != 0;
+}
+
+/*
+ * Exit (VINTR) as soon as the guest can take an external interrupt,
+ * with on: a virtual interrupt is made pending (V_IRQ, TPR ignored) and
+ * its delivery intercepted, so the guest never takes it itself.
+ */
+void
+svm_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *) v->backend)->vmcb;
+	uint64_t vintr = on ? (vmcb->vintr | VINTR_IRQ | VINTR_IGN_TPR)
+		: (vmcb->vintr & ~(VINTR_IRQ | VINTR_IGN_TPR));
+	uint32_t misc1 = on ? (vmcb->icpt_misc1 | ICPT1_VINTR)
+		: (vmcb->icpt_misc1 & ~ICPT1_VINTR);
+
+	if (vintr != vmcb->vintr || misc1 != vmcb->icpt_misc1) {
+		vmcb->vintr = vintr;
+		vmcb->icpt_misc1 = misc1;
+		vmcb->clean = 0;	// intercepts and TPR are cached state
+	}
+}

@@ -131,7 +131,8 @@ vmx_check_ept(void)
 			     PIN_EXTINT_EXITING, PIN_PREEMPTION_TIMER, &vmx_caps.pin)) < 0
 	    || (r = vmx_control("processor-based",
 				true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
-				PROC_HLT_EXITING | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
+				PROC_INTR_WINDOW | PROC_HLT_EXITING | PROC_IO_BITMAPS
+				| PROC_MSR_BITMAPS | PROC_SECONDARY,
 				0, &vmx_caps.proc)) < 0
 	    || (r = vmx_control("secondary processor-based", MSR_IA32_VMX_PROCBASED_CTLS2,
 				PROC2_EPT | PROC2_UNRESTRICTED, 0, &vmx_caps.proc2)) < 0
@@ -146,6 +147,8 @@ vmx_check_ept(void)
 		return r;
 	// The guest starts in real mode: IA-32e mode only once it enables it.
 	vmx_caps.entry &= ~ENTRY_IA32E_GUEST;
+	// Interrupt-window exits only while the core asks (vmx_intr_window).
+	vmx_caps.proc &= ~PROC_INTR_WINDOW;
 	if (vmx_caps.exit & EXIT_ACK_INTR) {
 		cprintf("vmx: VT-x not usable: the CPU insists on acknowledging interrupts on exit\n");
 		return -E_NOT_SUPP;

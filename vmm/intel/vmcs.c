@@ -354,3 +354,20 @@ vmx_set_debug(struct vcpu *v, bool step, bool catch_bp)
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, bitmap);
 	return 0;
 }
+
+/* Whether an event waits in the VM-entry interruption-information field. */
+bool
+vmx_event_pending(struct vcpu *v)
+{
+	return vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+}
+
+/*
+ * Exit (reason 7) as soon as the guest can take an external interrupt,
+ * with on; no such exit without.
+ */
+void
+vmx_intr_window(struct vcpu *v, bool on)
+{
+	vmcs_write32(VMCS_PROC_CONTROLS, vmx_caps.proc | (on ? PROC_INTR_WINDOW : 0));
+}

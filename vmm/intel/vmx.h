@@ -54,6 +54,7 @@ struct vcpu;
 #define PIN_PREEMPTION_TIMER		(1 << 6)
 
 // Primary processor-based controls
+#define PROC_INTR_WINDOW		(1 << 2)
 #define PROC_HLT_EXITING		(1 << 7)
 #define PROC_IO_BITMAPS			(1 << 25)
 #define PROC_MONITOR_TRAP		(1 << 27)
@@ -78,6 +79,7 @@ struct vcpu;
 #define EXIT_REASON_EXCEPTION		0
 #define EXIT_REASON_EXTINT		1
 #define EXIT_REASON_TRIPLE_FAULT	2
+#define EXIT_REASON_INTR_WINDOW		7
 #define EXIT_REASON_CPUID		10
 #define EXIT_REASON_HLT			12
 #define EXIT_REASON_INVD		13
@@ -157,6 +159,8 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vm_reg reg);
 void	vmx_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value);
 int	vmx_set_debug(struct vcpu *v, bool step, bool catch_bp);
 void	vmx_inject(struct vcpu *v, const struct vm_event *ev);
+bool	vmx_event_pending(struct vcpu *v);
+void	vmx_intr_window(struct vcpu *v, bool on);
 
 // exits.c
 void	vmx_decode_exit(struct vm_exit *x, struct Trapframe *tf);

@@ -138,7 +138,7 @@ chip_reset(struct pic_chip *c, uint8_t base, uint8_t icw3, uint8_t elcr_writable
  * it programs the PICs itself.
  */
 void
-pic_init(struct pic *p)
+pic_reset(struct pic *p)
 {
 	chip_reset(&p->chip[MASTER], 0x08, 1 << PIC_CASCADE, 0xF8);
 	chip_reset(&p->chip[SLAVE], 0x70, PIC_CASCADE, 0xDE);

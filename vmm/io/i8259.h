@@ -48,7 +48,7 @@ struct pic {
 	struct pic_chip	chip[2];	// master, slave
 };
 
-void	pic_init(struct pic *p);
+void	pic_reset(struct pic *p);
 int	pic_set_irq(struct pic *p, int line, int level);
 int	pic_pending_vector(const struct pic *p);
 int	pic_ack(struct pic *p);

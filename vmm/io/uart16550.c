@@ -269,7 +269,7 @@ uart_byte(void *dev, uint16_t port, bool write, uint8_t *b)
  * baud) as a BIOS leaves it.
  */
 void
-uart_init(struct uart *u, uint16_t base, void (*tx)(void *arg, uint8_t byte), void *tx_arg)
+uart16550_init(struct uart *u, uint16_t base, void (*tx)(void *arg, uint8_t byte), void *tx_arg)
 {
 	*u = (struct uart) { .base = base, .tx = tx, .tx_arg = tx_arg, .dll = 12 };
 }

@@ -33,7 +33,7 @@ struct uart {
 	void		*tx_arg;
 };
 
-void	uart_init(struct uart *u, uint16_t base, void (*tx)(void *arg, uint8_t byte),
+void	uart16550_init(struct uart *u, uint16_t base, void (*tx)(void *arg, uint8_t byte),
 		  void *tx_arg);
 bool	uart_input(struct uart *u, uint8_t byte);
 int	uart_rx_space(const struct uart *u);

@@ -82,7 +82,7 @@ fuzz_pic(void)
 	uint32_t val;
 	int r, v;
 
-	pic_init(&p);
+	pic_reset(&p);
 	for (int step = 0; step < STEPS; step++) {
 		uint16_t port = rnd_port(ports, 6);
 		int width = rnd_width();
@@ -215,7 +215,7 @@ fuzz_uart(void)
 	uint32_t val, iir;
 	int r, space;
 
-	uart_init(&u, 0x3F8, count_tx, &sent);
+	uart16550_init(&u, 0x3F8, count_tx, &sent);
 	for (int step = 0; step < STEPS; step++) {
 		uint16_t port = rnd_port(ports, 8);
 		int width = rnd_width();

@@ -13,7 +13,7 @@
 static void
 setup(struct pic *p, uint8_t icw4)
 {
-	pic_init(p);
+	pic_reset(p);
 	out(p, 0x20, 0x11);
 	out(p, 0x21, 0x20);
 	out(p, 0x21, 0x04);
@@ -38,7 +38,7 @@ test_reset(void)
 {
 	struct pic p;
 
-	pic_init(&p);
+	pic_reset(&p);
 	pulse(&p, 0);
 	pulse(&p, 9);
 	CHECK(pic_pending_vector(&p) == PIC_NONE);
@@ -325,7 +325,7 @@ test_ports(void)
 	struct pic p;
 	uint32_t v = 0x1234;
 
-	pic_init(&p);
+	pic_reset(&p);
 	CHECK(pic_io(&p, 0x22, 1, false, &v) == -E_INVAL && v == 0x1234);
 	CHECK(pic_io(&p, 0x20, 3, false, &v) == -E_INVAL);
 	CHECK(pic_io(&p, 0x4D2, 1, true, &v) == -E_INVAL);

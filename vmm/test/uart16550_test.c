@@ -26,7 +26,7 @@ record(void *arg, uint8_t byte)
 static void
 setup(struct uart *u)
 {
-	uart_init(u, COM1, record, sent);
+	uart16550_init(u, COM1, record, sent);
 	nsent = 0;
 }
 

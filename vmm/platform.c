@@ -1,0 +1,270 @@
+/*
+ * The virtual PC around a guest's CPU: the device models of vmm/io/
+ * (state in struct vm), their clock, the interrupt lines between them
+ * and the PIC, and what the core does with the PIC's requests at each
+ * entry: inject the highest pending vector when the guest can take it,
+ * or ask the backend for an interrupt-window exit.
+ *
+ * Time: the models run on the host's TSC turned into nanoseconds, so a
+ * guest's PIT counts at real speed; the RTC adds the host's wall time
+ * read once from the host's own CMOS clock.  A guest in HLT with
+ * interrupts on sleeps until its next PIT or RTC interrupt on an
+ * unmasked line is due (the run loop checks at each host timer tick,
+ * there being no timer queue in the kernel) or input arrives for it.
+ */
+#include <inc/x86.h>
+#include <inc/mmu.h>
+#include <inc/stdio.h>
+
+#include <kern/env.h>
+#include <kern/console.h>
+#include <kern/lapic.h>
+#include <kern/vmmapi.h>
+#include <vmm/vm.h>
+#include <vmm/io/clock.h>
+
+#define UART_IER_RX	0x01
+#define HOST_RTC_INDEX	0x70
+#define HOST_RTC_DATA	0x71
+
+static int64_t unix_offset_ns;		// wall time minus vm_now_ns()
+static bool unix_known;
+
+/* TSC ticks per second (a guess until the clock is calibrated). */
+static uint64_t
+tsc_hz(void)
+{
+	uint64_t hz = time_tsc_hz();
+
+	return hz ? hz : NS_PER_S;
+}
+
+/* The models' clock: nanoseconds of host TSC. */
+uint64_t
+vm_now_ns(void)
+{
+	return clock_ns(read_tsc(), tsc_hz());
+}
+
+/* Host CMOS register reg, BCD turned into binary when bcd. */
+static int
+host_cmos(int reg, bool bcd)
+{
+	int v;
+
+	outb(HOST_RTC_INDEX, reg);
+	v = inb(HOST_RTC_DATA);
+	return bcd ? (v & 0x0F) + (v >> 4) * 10 : v;
+}
+
+/* Days from 1970-01-01 to year-month-day (proleptic Gregorian). */
+static int64_t
+days_since_epoch(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * Read the host's CMOS clock once: the offset from vm_now_ns() to Unix
+ * time.  A host clock that reads nonsense (no RTC) gives 2000-01-01.
+ */
+static void
+learn_unix_time(void)
+{
+	int sec, min, hour, day, mon, year, b;
+	bool bcd;
+
+	for (int i = 0; i < 100000 && (host_cmos(0x0A, false) & 0x80); i++)
+		;
+	b = host_cmos(0x0B, false);
+	bcd = !(b & 0x04);
+	sec = host_cmos(0x00, bcd);
+	min = host_cmos(0x02, bcd);
+	hour = host_cmos(0x04, false);
+	day = host_cmos(0x07, bcd);
+	mon = host_cmos(0x08, bcd);
+	year = host_cmos(0x09, bcd);
+	if (!(b & 0x02)) {			// 12-hour clock: bit 7 is PM
+		bool pm = hour & 0x80;
+		hour = bcd ? ((hour & 0x7F) & 0x0F) + ((hour & 0x70) >> 4) * 10 : hour & 0x7F;
+		hour = hour % 12 + (pm ? 12 : 0);
+	} else if (bcd)
+		hour = (hour & 0x0F) + (hour >> 4) * 10;
+	if (sec > 59 || min > 59 || hour > 23 || day < 1 || day > 31 || mon < 1 || mon > 12
+	    || year > 99) {
+		sec = min = hour = 0;
+		day = mon = 1;
+		year = 0;
+	}
+	unix_offset_ns = ((days_since_epoch(2000 + year, mon, day) * 86400
+			   + hour * 3600 + min * 60 + sec) * (int64_t) NS_PER_S)
+		- (int64_t) vm_now_ns();
+	unix_known = true;
+}
+
+/* The host's wall time, in ns since the Unix epoch (the RTC's clock). */
+uint64_t
+vm_unix_ns(void)
+{
+	if (!unix_known)
+		learn_unix_time();
+	return vm_now_ns() + unix_offset_ns;
+}
+
+/* The 8042 pulsed the reset line: the guest ends, as a CPU reset would. */
+static void
+kbd_reset(void *arg)
+{
+	struct vm *vm = arg;
+
+	vm->reset = true;
+}
+
+/* COM1 sent byte: it is the guest's console output. */
+static void
+com1_tx(void *arg, uint8_t byte)
+{
+	struct vm *vm = arg;
+
+	vm->cons_com1_bytes++;
+	vm_cons_putc(vm, byte);
+}
+
+/* A new guest's devices, as a PC BIOS leaves them (vmm/io/ says how). */
+void
+vm_platform_init(struct vm *vm)
+{
+	pic_reset(&vm->pic);
+	pit_init(&vm->pit, vm_now_ns());
+	rtc_init(&vm->rtc, vm_unix_ns(), vm->mem_size);
+	i8042_init(&vm->kbd, kbd_reset, vm);
+	uart16550_init(&vm->com1, UART_COM1, com1_tx, vm);
+}
+
+/*
+ * Bring the devices to now and their interrupt lines to the PIC: the
+ * PIT's IRQ 0 edges, the RTC's IRQ 8, the keyboard's IRQ 1 and 12, and
+ * COM1's IRQ 4 (after moving typed input into its receiver when the
+ * guest takes it by interrupt).
+ */
+void
+vm_platform_update(struct vm *vm)
+{
+	if (pit_advance(&vm->pit, vm_now_ns())) {
+		pic_set_irq(&vm->pic, 0, 1);
+		pic_set_irq(&vm->pic, 0, 0);
+	}
+	pic_set_irq(&vm->pic, RTC_IRQ, rtc_irq(&vm->rtc, vm_unix_ns()));
+	pic_set_irq(&vm->pic, I8042_IRQ_KBD, i8042_irq1(&vm->kbd));
+	pic_set_irq(&vm->pic, I8042_IRQ_AUX, i8042_irq12(&vm->kbd));
+	if (vm->com1.ier & UART_IER_RX)
+		vm_com1_pull(vm);
+	pic_set_irq(&vm->pic, UART_COM1_IRQ, uart_irq(&vm->com1));
+}
+
+/* Whether a request on irq would reach the CPU: unmasked all the way. */
+static bool
+line_open(const struct vm *vm, int irq)
+{
+	const struct pic_chip *m = &vm->pic.chip[0], *s = &vm->pic.chip[1];
+
+	if (irq < 8)
+		return !(m->imr & (1 << irq));
+	return !(m->imr & (1 << PIC_CASCADE)) && !(s->imr & (1 << (irq - 8)));
+}
+
+/*
+ * The TSC at which the next PIT or RTC interrupt on an open line is
+ * due; 0 if none is coming (nothing but input can wake the guest).
+ */
+uint64_t
+vm_platform_deadline(struct vm *vm)
+{
+	uint64_t ns = PIT_NEVER, rtc;
+
+	if (line_open(vm, 0))
+		ns = pit_next_irq0_ns(&vm->pit);
+	if (line_open(vm, RTC_IRQ) && (rtc = rtc_next_event_ns(&vm->rtc)) != RTC_NEVER
+	    && rtc >= (uint64_t) unix_offset_ns)
+		ns = MIN(ns, rtc - unix_offset_ns);
+	if (ns == PIT_NEVER)
+		return 0;
+	return clock_ticks(ns, tsc_hz()) + 1;
+}
+
+/*
+ * Before an entry: if the PIC requests an interrupt and the guest can
+ * take it (RFLAGS.IF, no interrupt shadow, no event already waiting),
+ * deliver the vector the PIC's acknowledge gives; while a request
+ * remains that cannot go in, ask for an interrupt-window exit.
+ */
+void
+vm_platform_inject(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	bool want = pic_pending_vector(&vm->pic) != PIC_NONE;
+
+	if (want && !vmm->event_pending(v) && (vmm->get_reg(v, VM_REG_RFLAGS) & FL_IF)
+	    && !vmm->get_reg(v, VM_REG_INTR_SHADOW)) {
+		struct vm_event ev = {
+			.valid = true, .type = VM_EVENT_EXTINT, .vector = pic_ack(&vm->pic),
+		};
+		vmm->inject(v, &ev);
+		vm->nirqs++;
+		want = pic_pending_vector(&vm->pic) != PIC_NONE;
+	}
+	if (want != vm->window) {
+		vmm->intr_window(v, want);
+		vm->window = want;
+	}
+}
+
+/* Whether input for the guest waits in COM1 or on the console. */
+static bool
+input_waiting(struct vm *vm)
+{
+	return vm->com1.rx_count > 0 || cons_getc_owner(vm->env->env_id, true);
+}
+
+/*
+ * The guest executed HLT (already skipped).  With interrupts off, or
+ * none that can come but from input, it sleeps, not runnable, until
+ * input arrives for it (VM_BLOCK), as the JOS guest's idle loop
+ * expects; with an interrupt due later, VM_HALT: the run loop keeps it
+ * asleep until vm_halt_over.  VM_RESUME if it need not wait.
+ */
+enum vm_action
+vm_halt(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+
+	if (input_waiting(vm))
+		return VM_RESUME;
+	if (vmm->get_reg(v, VM_REG_RFLAGS) & FL_IF) {
+		vm_platform_update(vm);
+		if (pic_pending_vector(&vm->pic) != PIC_NONE)
+			return VM_RESUME;
+		if (vm_platform_deadline(vm)) {
+			vm->halted = true;
+			return VM_HALT;
+		}
+	}
+	env_block_console(vm->env);
+	return VM_BLOCK;
+}
+
+/* Whether a guest asleep in HLT (VM_HALT) has something to wake up for. */
+bool
+vm_halt_over(struct vm *vm)
+{
+	vm_platform_update(vm);
+	return pic_pending_vector(&vm->pic) != PIC_NONE || input_waiting(vm)
+		|| !vm_platform_deadline(vm);
+}
