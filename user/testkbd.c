@@ -17,13 +17,7 @@ umain(int argc, char **argv)
 	// Let the machine settle, then make the console descriptors 0 and 1.
 	for (r = 0; r < 10; r++)
 		sys_yield();
-	close(0);
-	if ((r = opencons()) < 0)
-		panic("opencons: %e", r);
-	if (r != 0)
-		panic("first opencons used fd %d", r);
-	if ((r = dup(0, 1)) < 0)
-		panic("dup: %e", r);
+	cons_as_stdio();
 
 	for (;;) {
 		before = thisenv->env_runs;
