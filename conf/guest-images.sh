@@ -55,8 +55,14 @@ deb_of() {
 	if [[ ! -f ${debs[0]} ]]; then
 		tmp=$(mktemp -d "$DEBDIR/fetch.XXXXXX") || return 1
 		if ! (cd "$tmp" && apt-get download -q "$pkg") >"$tmp/log" 2>&1; then
-			rm -rf "$tmp"
-			return 1
+			# A fresh machine may have no package lists yet: as root,
+			# read them once and try again.
+			if [[ $(id -u) -ne 0 || -n ${apt_updated:-} ]] ||
+				! { apt_updated=1; apt-get update -q >>"$tmp/log" 2>&1; } ||
+				! (cd "$tmp" && apt-get download -q "$pkg") >>"$tmp/log" 2>&1; then
+				rm -rf "$tmp"
+				return 1
+			fi
 		fi
 		mv "$tmp"/*.deb "$DEBDIR/" && rm -rf "$tmp" || return 1
 		debs=("$DEBDIR/${pkg}"_*.deb)
