@@ -42,6 +42,7 @@ struct vmm_hooks {
 	int	(*focus)(envid_t id);
 	void	(*cpu_release)(void);
 	int	(*debug)(envid_t id);	// vmm/gdb/stub.c
+	int	(*read_mem)(struct Env *e, uint64_t gpa, void *dst, size_t len);
 };
 // Defined by the monitor if it is linked in; weak, so absent otherwise.
 extern const struct vmm_hooks vmm_hooks __attribute__((weak));
@@ -57,5 +58,6 @@ int	guest_info(struct guest_info *info, int n);
 int	guest_focus(envid_t id);
 void	guest_cpu_release(void);
 int	guest_debug(envid_t id);
+int	guest_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
 
 #endif

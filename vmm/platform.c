@@ -11,6 +11,16 @@
  * interrupts on sleeps until its next PIT or RTC interrupt on an
  * unmasked line is due (the run loop checks at each host timer tick,
  * there being no timer queue in the kernel) or input arrives for it.
+ *
+ * Input: what is typed while the guest holds the console goes to COM1
+ * for a serial guest and to the keyboard, as scan codes (termkeys.c),
+ * for a text-screen guest.  Which one a guest is, the guest says by
+ * what it reads: one that has looked for input on COM1 (read a COM1
+ * register or enabled its receive interrupt, as every serial console
+ * driver does: the JOS guest, mbtest, Linux with console=ttyS0) is a
+ * serial guest from then on; one that reads its keyboard controller
+ * and never COM1 (GRUB Invaders) is a text-screen guest.  A guest that
+ * has read neither yet gets nothing: what is typed waits in the console.
  */
 #include <inc/x86.h>
 #include <inc/mmu.h>
@@ -146,6 +156,26 @@ vm_platform_init(struct vm *vm)
 	rtc_init(&vm->rtc, vm_unix_ns(), vm->mem_size);
 	i8042_init(&vm->kbd, kbd_reset, vm);
 	uart16550_init(&vm->com1, UART_COM1, com1_tx, vm);
+	termkeys_init(&vm->keys);
+}
+
+/*
+ * For a text-screen guest (see the top of this file): move what is
+ * typed for it into its keyboard, one key at a time as the guest reads
+ * them, and let a held key go up when its time is over.
+ */
+static void
+keyboard_input(struct vm *vm)
+{
+	uint64_t now = vm_now_ns();
+	int c;
+
+	termkeys_advance(&vm->keys, &vm->kbd, now);
+	if (vm->input_serial || !vm->kbd.looked)
+		return;
+	while (termkeys_ready(&vm->keys, &vm->kbd)
+	       && (c = cons_getc_owner(vm->env->env_id, false)) != 0)
+		termkeys_byte(&vm->keys, &vm->kbd, c, now);
 }
 
 /*
@@ -162,6 +192,7 @@ vm_platform_update(struct vm *vm)
 		pic_set_irq(&vm->pic, 0, 0);
 	}
 	pic_set_irq(&vm->pic, RTC_IRQ, rtc_irq(&vm->rtc, vm_unix_ns()));
+	keyboard_input(vm);
 	pic_set_irq(&vm->pic, I8042_IRQ_KBD, i8042_irq1(&vm->kbd));
 	pic_set_irq(&vm->pic, I8042_IRQ_AUX, i8042_irq12(&vm->kbd));
 	if (vm->com1.ier & UART_IER_RX)
@@ -181,19 +212,22 @@ line_open(const struct vm *vm, int irq)
 }
 
 /*
- * The TSC at which the next PIT or RTC interrupt on an open line is
- * due; 0 if none is coming (nothing but input can wake the guest).
+ * The TSC at which the next PIT or RTC interrupt, or held key's
+ * release, on an open line is due; 0 if none is coming (nothing but
+ * input can wake the guest).
  */
 uint64_t
 vm_platform_deadline(struct vm *vm)
 {
-	uint64_t ns = PIT_NEVER, rtc;
+	uint64_t ns = PIT_NEVER, rtc, key;
 
 	if (line_open(vm, 0))
 		ns = pit_next_irq0_ns(&vm->pit);
 	if (line_open(vm, RTC_IRQ) && (rtc = rtc_next_event_ns(&vm->rtc)) != RTC_NEVER
 	    && rtc >= (uint64_t) unix_offset_ns)
 		ns = MIN(ns, rtc - unix_offset_ns);
+	if (line_open(vm, I8042_IRQ_KBD) && (key = termkeys_deadline(&vm->keys)))
+		ns = MIN(ns, key);
 	if (ns == PIT_NEVER)
 		return 0;
 	return clock_ticks(ns, tsc_hz()) + 1;

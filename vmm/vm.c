@@ -185,5 +185,6 @@ const struct vmm_hooks vmm_hooks = {
 	.info = vm_info,
 	.focus = vm_focus,
 	.debug = gdb_attach,
+	.read_mem = vm_read_mem,
 	.cpu_release = vm_cpu_release,
 };

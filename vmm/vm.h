@@ -28,6 +28,7 @@
 #include <vmm/io/rtc.h>
 #include <vmm/io/i8042.h>
 #include <vmm/io/uart16550.h>
+#include <vmm/io/termkeys.h>
 
 struct PageInfo;
 struct guest_info;
@@ -68,6 +69,8 @@ struct vm {
 	struct rtc rtc;
 	struct i8042 kbd;
 	struct uart com1;		// its output is the guest's console
+	struct termkeys keys;		// typed input as key presses (platform.c)
+	bool input_serial;		// it looks for input on COM1 (platform.c)
 	uint32_t pci_addr;		// 0xCF8 as last written
 	uint8_t vga_status;		// 0x3DA: retrace bits, toggled per read
 	bool halted;			// in HLT with interrupts on, waiting
@@ -121,6 +124,7 @@ int	vm_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm);
 int	vm_fault_in(struct vm *vm, uint64_t gpa);
 int	vm_gpa_page(struct vm *vm, uint64_t gpa, bool fault_in, physaddr_t *pa, int *prot);
 void	*vm_gpa2kva(struct vm *vm, uint64_t gpa);
+int	vm_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
 
 // ports.c
 bool	vm_port_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value);
