@@ -186,12 +186,12 @@ scr_host() {
 	scr_wait $((have + 1)) '^console: back to the host'
 }
 
-# scr_focus ID: give guest ID the console (vmctl focus) and wait until
-# vmctl says so.
+# scr_focus ID [next]: give guest ID the console with vmctl focus ID
+# (or vmctl next, which must choose ID) and wait until vmctl says so.
 scr_focus() {
 	local have
 	have=$(scr_text | grep -c "guest $1 has the console")
-	scr_cmd "vmctl focus $1" && scr_wait $((have + 1)) "guest $1 has the console"
+	scr_cmd "vmctl ${2:-focus $1}" && scr_wait $((have + 1)) "guest $1 has the console"
 }
 
 # scr_press ID SEQ N DUMP: give guest ID the console, press the arrow
@@ -296,4 +296,58 @@ LINES
 SCR_VERDICT='^screens: ([0-9]+ checks, 0 failed|skipped: no GRUB Invaders image .*)$'
 
 add_guest_test screens_invaders --func screens_invaders_session --timeout 400 \
+	--expect "$SCR_VERDICT" --forbid '^screens: FAILED'
+
+# scr_guest_echo ID WORD: with guest ID (the JOS guest) holding the
+# console, type "echo WORD" at its shell and wait for its answer.
+scr_guest_echo() {
+	scr_type "echo $2\r"
+	scr_wait 1 "^\\[guest $1\\] $2\$"
+}
+
+# GRUB Invaders and the JOS guest at once, the screens and the console
+# switched with vmctl focus and next: the JOS guest answers at its shell
+# each time it has the console, Invaders' screen moves on meanwhile and
+# its ship follows the arrows once `vmctl next` gives it the console;
+# the JOS guest's screen is blank (it writes nothing at 0xB8000: its
+# console is COM1 and the console hypercall).
+screens_two_session() {
+	local dir=$1 log=$2 jos col1 col2 blank
+	SCR_CHECKS=0 SCR_FAILED=0 SCR_MARK=0
+	scr_invaders_ready "$log" || return 0
+	scr_boot "$dir" "$log" || return 1
+	{ scr_cmd "vmm &" && scr_wait 1 '^vmm: guest [0-9a-f]{8} starting: ' &&
+		jos=$(scr_text | grep -oE '^vmm: guest [0-9a-f]{8} starting: ' | head -n 1 | cut -d' ' -f3) &&
+		scr_wait 1 "^\\[guest $jos\\] init: running sh" && scr_wait 1 "^\\[guest $jos\\] \\\$ " &&
+		scr_guest_echo "$jos" jos-first && scr_host &&
+		scr_start_invaders && sleep 1 && scr_host; } || { scr_finish 1; return 1; }
+	echo "screens: the JOS guest is $jos, invaders $SCR_INV" >>"$log"
+
+	{ scr_dump 1 "$SCR_INV" && scr_focus "$jos" && scr_guest_echo "$jos" jos-second &&
+		scr_host && scr_dump 2 && scr_dump 3 "$SCR_INV"; } || { scr_finish 1; return 1; }
+	scr_check "invaders on Invaders' screen ($(scr_invaders 1))" test "$(scr_invaders 1)" -ge 8
+	scr_check "vmctl screen with no ID shows the JOS guest, which had the console last" \
+		test "$(scr_text | grep '^--- screen' | tail -n 2 | head -n 1)" = "--- screen of guest $jos ---"
+	blank=$(grep -c '^$' "$dir/screen.2")
+	scr_check "the JOS guest's screen is 25 blank rows ($blank)" test "$blank" -eq 25
+	scr_check "Invaders' screen moved on while the JOS guest had the console" \
+		eval '! cmp -s "$dir/screen.1" "$dir/screen.3"'
+
+	col1=$(scr_ship_col 3)
+	{ scr_focus "$SCR_INV" next && scr_arrows C 3 && scr_host &&
+		scr_dump 4 "$SCR_INV"; } || { scr_finish 1; return 1; }
+	col2=$(scr_ship_col 4)
+	scr_check "vmctl next gave Invaders the console: the arrows moved its ship (column $col1 to ${col2:-none})" \
+		test "${col2:-0}" -gt "${col1:-99}"
+	{ scr_focus "$jos" next && scr_guest_echo "$jos" jos-third && scr_host &&
+		scr_cmd "vmctl stop $SCR_INV" && scr_wait 1 "vmm: guest $SCR_INV is gone$" &&
+		scr_cmd "vmctl stop $jos" && scr_wait 1 "vmm: guest $jos is gone$" &&
+		scr_cmd "vmctl list" && scr_wait 1 '^No guests\.$'; } || { scr_finish 1; return 1; }
+	scr_check "vmctl next came back round to the JOS guest, which answered" scr_saw "^\\[guest $jos\\] jos-third\$"
+	scr_check "no port was refused" eval '! scr_saw "vmm: .*: refused|port [0-9a-f]{4} refused"'
+	scr_report
+	scr_finish 0
+}
+
+add_guest_test screens_two --func screens_two_session --timeout 500 \
 	--expect "$SCR_VERDICT" --forbid '^screens: FAILED'
