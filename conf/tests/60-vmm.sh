@@ -138,3 +138,19 @@ add_test vmm_bare_name --backend none --prompt '$ ' \
 	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
 	--expect-seq '^the shell goes on$' \
 	--forbid 'sh: vmm: '
+
+# Guests on two CPUs (user/vmmove.c): the monitor keeps a guest's state
+# loaded on the CPU that ran it last (on VT-x its VMCS stays active
+# there while other envs run).  A guest among busy host envs still runs
+# on both CPUs (the holder lets its state go when the other CPU wants
+# it), and a guest asleep on one CPU, stopped from the other, is freed
+# only after the holder let it go (on VT-x: VMCLEAR there first); every
+# page comes back.
+VMM_MOVE=(--cpus 2 --cmdline "prog=vmmove nofs exit" --timeout 120
+	--expect '^vmmove: the busy guest ran on [2-9] CPUs and kept counting$'
+	--expect '^vmmove: the guest that slept on CPU [0-9]+ stopped from CPU [0-9]+$'
+	--expect '^vmmove: free pages before ([0-9]+) after \1$'
+	--expect-seq '^vmmove: done' --forbid 'vmmove: .*FAILED')
+add_test vmm_move --backend bochs-vmx "${VMM_MOVE[@]}" \
+	--expect '^vmx: guest [0-9a-f]{8}: its VMCS is active on CPU [0-9]+, which clears it before'
+add_test vmm_move_qsvm --backend qemu-svm "${VMM_MOVE[@]}"
