@@ -3,7 +3,7 @@
 # IPC, the power-off hypercall, and hostile guests (user/vmevil.c) that
 # must leave the host up and every page free.
 
-G='^\[guest [0-9a-f]{8}\] '
+G='^(\[guest [0-9a-f]{8}\] )?'
 
 # Every hostile case in one boot, each a fresh guest: bad hypercalls and
 # the host's IDE ports refused, then a power-off; an IPC round trip with
