@@ -39,8 +39,7 @@ vm_cons_flush(struct vm *vm)
 	// The console's output lock, not the kernel lock: a guest's console
 	// exits print without the latter (vm_com1_write_unlocked).
 	cons_lock();
-	if (cons_speak_as(vm->env->env_id))
-		cprintf(GUEST_CONS_PREFIX, vm->env->env_id);
+	cons_speak_as(vm->env->env_id);
 	cprintf("%.*s", vm->cons_len, vm->cons_line);
 	cons_speak_as(0);
 	cons_unlock();

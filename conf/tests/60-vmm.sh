@@ -33,6 +33,7 @@ add_test bochs_monitor --bochs --cmdline "prog=hello nofs" --type help \
 
 GUEST_START=(
 	--expect-seq '^vmm: guest [0-9a-f]{8} starting: /vmm/kernel, entry 00100000'
+	--expect-seq '^--- guest [0-9a-f]{8} ---$'
 	--expect-seq "${G}guest: JOS kernel running in a VT-x guest$"
 )
 

@@ -81,7 +81,7 @@ add_guest_test guest_bench --timeout 300 --prompt '$ ' \
 # prompts again (vmm waits on in the background); the next guest gets
 # the console; `vmctl next` hands it round, and `cat /who` shows which
 # guest's disk answered: typed input reaches only the guest holding the
-# console.  Both guests sleep (halted) at their prompts meanwhile.
+# console, and the console names the writer at each switch.  Both guests sleep (halted) at their prompts meanwhile.
 add_guest_test guest_console --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=a' \
 	--type-guest '$ ' 'echo first > /who' \
@@ -102,9 +102,12 @@ add_guest_test guest_console --timeout 300 --prompt '$ ' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
 	--expect-seq '^vmctl: guest [0-9a-f]{8} has the console' \
+	--expect-seq '^--- guest [0-9a-f]{8} ---$' \
 	--expect-seq "${G}cat /who$" \
 	--expect-seq "${G}first$" \
+	--expect-seq '^--- host ---$' \
 	--expect-seq '^vmctl: guest [0-9a-f]{8} has the console' \
+	--expect-seq '^--- guest [0-9a-f]{8} ---$' \
 	--expect-seq "${G}cat /who$" \
 	--expect-seq "${G}second$" \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
