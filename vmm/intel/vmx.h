@@ -127,6 +127,7 @@ struct vmx_vcpu {
 	bool initialized;		// the VMCS holds the guest's state
 	bool launched;			// VMLAUNCH succeeded since the last VMCLEAR
 	int cpu;			// the CPU its VMCS is active on, or -1
+	struct vmx_vcpu *next_active;	// the next VMCS active on that CPU
 	bool release_wanted;		// another CPU waits to run it (vmxon.c)
 	bool dead;			// freed by the core: its holder frees the
 					// pages once the VMCS is written back

@@ -5,11 +5,11 @@
  * returned as an error.
  *
  * A CPU enters VMX operation (VMXON) when it first runs a guest and
- * stays in it while guests exist.  The VMCS a CPU loaded stays active
- * and current there while other envs run, as KVM keeps it: when its
- * guest comes back to the same CPU (the usual case) its next entry is
- * a VMRESUME with nothing reloaded.  A CPU holds at most one active
- * VMCS, and only that CPU may write it back (VMCLEAR), so:
+ * stays in it while guests exist.  A VMCS stays active on the CPU that
+ * loaded it while other envs run there, other guests too, as KVM keeps
+ * it: when its guest comes back to the same CPU (the usual case) its
+ * next entry is a VMRESUME, after a VMPTRLD at most.  Only the CPU that
+ * holds an active VMCS may write it back (VMCLEAR), so:
  *   - a guest whose VMCS is active on another CPU does not run here
  *     (vmx_vcpu_claim): it asks that CPU to let it go and waits,
  *     runnable, until that CPU next schedules (sched_yield calls
@@ -18,7 +18,6 @@
  *   - a guest that dies while its VMCS is active elsewhere leaves its
  *     pages to that CPU, which frees them after the VMCLEAR: the VMCS
  *     page is never reused while a CPU may still write to it;
- *   - a CPU that loads another guest's VMCS clears its own first;
  *   - once no guest is left, each CPU leaves VMX operation and frees its
  *     VMXON region at its next scheduling.
  * All of this is under the kernel lock.
@@ -40,7 +39,8 @@
 struct vmx_cpu {
 	void *vmxon_region;		// kernel address; NULL until first needed
 	bool on;			// in VMX operation (between VMXON and VMXOFF)
-	struct vmx_vcpu *current;	// the VMCS active and current here, or NULL
+	struct vmx_vcpu *current;	// the current VMCS here, or NULL
+	struct vmx_vcpu *active;	// every VMCS active here (linked by next_active)
 };
 static struct vmx_cpu vmx_cpus[NCPU];
 
@@ -181,22 +181,42 @@ vmx_cpu_on(void)
 }
 
 /*
- * Write the VMCS active on CPU c (this one) back to memory: its guest
- * may now be loaded on any CPU (a VMLAUNCH next), and a dead one's
- * pages are freed.
+ * Write v's VMCS, active on this CPU c, back to memory: its guest may
+ * now be loaded on any CPU (a VMLAUNCH next), and a dead one's pages
+ * are freed.
  */
 static void
-vmcs_clear_current(struct vmx_cpu *c)
+vmcs_clear(struct vmx_cpu *c, struct vmx_vcpu *v)
 {
-	struct vmx_vcpu *v = c->current;
+	struct vmx_vcpu **p;
 
 	vmclear(PADDR(v->vmcs));
-	c->current = NULL;
+	for (p = &c->active; *p != v; p = &(*p)->next_active)
+		assert(*p);
+	*p = v->next_active;
+	if (c->current == v)
+		c->current = NULL;
 	v->cpu = -1;
 	v->launched = false;
 	v->release_wanted = false;
 	if (v->dead)
 		vmx_vcpu_destroy(v);
+}
+
+/*
+ * Write back every VMCS active on this CPU c that another CPU asked
+ * for (its guest is to run there, or died); with all, every one.
+ */
+static void
+vmcs_clear_asked(struct vmx_cpu *c, bool all)
+{
+	struct vmx_vcpu *v, *next;
+
+	for (v = c->active; v; v = next) {
+		next = v->next_active;
+		if (all || v->release_wanted || v->dead)
+			vmcs_clear(c, v);
+	}
 }
 
 /*
@@ -220,8 +240,7 @@ vmx_cpu_off(void)
 {
 	struct vmx_cpu *c = &vmx_cpus[cpunum()];
 
-	if (c->current)
-		vmcs_clear_current(c);
+	vmcs_clear_asked(c, true);
 	// CR4.VMXE may be cleared only outside VMX operation.
 	if (c->on && vmxoff() == 0) {
 		lcr4(rcr4() & ~CR4_VMXE);
@@ -243,23 +262,24 @@ bool
 vmx_cpu_pending(void)
 {
 	struct vmx_cpu *c = &vmx_cpus[cpunum()];
-	struct vmx_vcpu *v = c->current;
 
-	return (v && (v->release_wanted || v->dead)) || (vmx_nvcpus == 0 && c->vmxon_region);
+	for (struct vmx_vcpu *v = c->active; v; v = v->next_active)
+		if (v->release_wanted || v->dead)
+			return true;
+	return vmx_nvcpus == 0 && c->vmxon_region;
 }
 
 /*
- * This CPU is about to run another env or idle (sched_yield).  Its VMCS
- * stays active unless another CPU asked for it (or its guest died);
- * with no guest left, the CPU leaves VMX operation.
+ * This CPU is about to run another env or idle (sched_yield).  The
+ * VMCSes active here stay so, but those another CPU asked for (or whose
+ * guest died); with no guest left, the CPU leaves VMX operation.
  */
 void
 vmx_cpu_release(void)
 {
 	struct vmx_cpu *c = &vmx_cpus[cpunum()];
 
-	if (c->current && (c->current->release_wanted || c->current->dead))
-		vmcs_clear_current(c);
+	vmcs_clear_asked(c, false);
 	if (vmx_nvcpus == 0 && c->vmxon_region)
 		vmx_cpu_off();
 }
@@ -296,7 +316,7 @@ vmx_vcpu_drop(struct vmx_vcpu *v)
 
 	v->dead = true;
 	if (v->cpu == cpunum())
-		vmcs_clear_current(c);
+		vmcs_clear(c, v);
 	else if (v->cpu >= 0)
 		vmx_kick_others();
 	else
@@ -309,11 +329,11 @@ vmx_vcpu_drop(struct vmx_vcpu *v)
 
 /*
  * Make virtual CPU v's VMCS current on this CPU, entering VMX operation
- * if needed: at once if it is already (its guest ran here last, and
- * the host's control registers are written again, since the envs in
- * between may have changed them); otherwise the VMCS active here is
- * cleared first, then v's loaded and its host state written (filled
- * the first time).  v's VMCS must not be active on another CPU
+ * if needed.  If it is active here already (its guest ran here last),
+ * VMPTRLD it if another is current, and write the host's control
+ * registers again (the envs in between may have changed them); its
+ * launch state stays.  Otherwise load it and write its host state
+ * (filled the first time).  v's VMCS must not be active on another CPU
  * (vmx_vcpu_claim).  Returns 0 or a negative error (printed).
  */
 int
@@ -325,7 +345,12 @@ vmx_vcpu_load(struct vcpu *vcpu)
 
 	if ((r = vmx_cpu_on()) < 0)
 		return r;
-	if (c->current == v) {
+	if (v->cpu == cpunum()) {
+		if (c->current != v) {
+			if ((r = vmptrld(PADDR(v->vmcs))) < 0)
+				return r;
+			c->current = v;
+		}
 		vmcs_writenatural(VMCS_HOST_CR0, rcr0());
 		vmcs_writenatural(VMCS_HOST_CR3, rcr3());
 		vmcs_writenatural(VMCS_HOST_CR4, rcr4());
@@ -336,8 +361,6 @@ vmx_vcpu_load(struct vcpu *vcpu)
 			vcpu->vm->env->env_id, v->cpu, cpunum());
 		return -E_INVAL;
 	}
-	if (c->current)
-		vmcs_clear_current(c);
 	// A VMCS starts life with VMCLEAR (it sets the launch state).
 	if (!v->initialized && (r = vmclear(PADDR(v->vmcs))) < 0)
 		return r;
@@ -345,6 +368,8 @@ vmx_vcpu_load(struct vcpu *vcpu)
 		return r;
 	c->current = v;
 	v->cpu = cpunum();
+	v->next_active = c->active;
+	c->active = v;
 	v->launched = false;
 	if (!v->initialized) {
 		vmx_vmcs_init(v);
