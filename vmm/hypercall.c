@@ -44,7 +44,7 @@ hc_mbmap(struct vm *vm, uint64_t gpa)
 /*
  * HC_CONSWRITE: the guest prints the len bytes at guest-physical gpa
  * on its console, exactly as if it had written them to its COM1 one by
- * one (same line buffer, same prefix).  A page it never touched reads
+ * one (same line buffer, shown as its text).  A page it never touched reads
  * as zeros.  Returns len, or -E_INVAL with nothing printed.
  */
 static int64_t
