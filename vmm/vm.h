@@ -128,6 +128,7 @@ int	vm_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
 
 // ports.c
 bool	vm_port_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value);
+bool	vm_com1_write_unlocked(struct vm *vm, uint16_t port, int size, uint32_t value);
 void	vm_cons_flush(struct vm *vm);
 void	vm_cons_putc(struct vm *vm, char c);
 void	vm_com1_pull(struct vm *vm);
