@@ -16,7 +16,8 @@
 #   OBJDIR/guests/invaders.exec           GRUB Invaders (grub-invaders'
 #                                         /boot/invaders.exec, a multiboot
 #                                         kernel; issue 13)
-#   OBJDIR/guests/invaders-specs          its fsformat word; empty without it
+#   OBJDIR/guests/invaders-specs          its fsformat word, empty without it
+#                                         (fs/Makefrag looks for the file)
 #   OBJDIR/guests/invaders-unavailable    why it is not there (only then)
 #
 # When the packages cannot be had it says so in one line and exits 0, so
