@@ -171,7 +171,8 @@ keyboard_input(struct vm *vm)
 	int c;
 
 	termkeys_advance(&vm->keys, &vm->kbd, now);
-	if (vm->input_serial || !vm->kbd.looked)
+	// (cons_owner first: looking for input polls the host's devices.)
+	if (vm->input_serial || !vm->kbd.looked || cons_owner() != vm->env->env_id)
 		return;
 	while (termkeys_ready(&vm->keys, &vm->kbd)
 	       && (c = cons_getc_owner(vm->env->env_id, false)) != 0)
