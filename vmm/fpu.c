@@ -20,9 +20,10 @@
  * XSAVE with those components; its XSETBV exits and is checked here
  * (x86_xsetbv).  The host runs with XCR0 = fpu.mask (the host kernel
  * must not run with a guest's XCR0): a guest's own XCR0 is loaded just
- * before each entry and the host's again right after the exit, but
- * only when they differ and the guest has CR4.OSXSAVE set (without
- * it, the guest cannot see XCR0).  Elsewhere (QEMU's qemu64) the state
+ * before each entry and the host's again right after the exit, when
+ * they differ.  (Even while the guest's CR4.OSXSAVE is clear, which
+ * hides XCR0: the guest may set it without an exit, and XGETBV must
+ * then read its own.)  Elsewhere (QEMU's qemu64) the state
  * is the 512-byte FXSAVE area and the guest sees no XSAVE.
  *
  * The monitor turns on CR4.OSFXSR (and OSXSAVE) in the host on each
@@ -210,8 +211,8 @@ vm_fpu_free(struct vm *vm)
 /*
  * Guest vm is about to be entered on this CPU: its registers are
  * loaded if this CPU holds someone else's (the host's or another
- * guest's, which are saved first), and its XCR0 if the guest can see
- * it and it is not the host's.  Interrupts are off until the entry.
+ * guest's, which are saved first), and its XCR0 if it is not the
+ * host's.  Interrupts are off until the entry.
  */
 void
 vm_fpu_enter(struct vm *vm)
@@ -224,8 +225,7 @@ vm_fpu_enter(struct vm *vm)
 		fpu_restore(vm->fpu_area);
 		c->owner = vm;
 	}
-	if (fpu.mask && vm->xcr0 != fpu.mask
-	    && (vmm->get_reg(&vm->vcpu, VM_REG_CR4) & CR4_OSXSAVE)) {
+	if (fpu.mask && vm->xcr0 != fpu.mask) {
 		xsetbv(vm->xcr0);
 		c->guest_xcr0 = true;
 	}

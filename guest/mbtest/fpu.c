@@ -2,8 +2,8 @@
  * mbtest's "fpu N" mode: the guest's FPU registers must be its own.
  * It turns on SSE (and XSAVE with AVX where CPUID offers them), checks
  * that bad XSETBVs get #GP and leave XCR0 alone, fills x87, MXCSR, XMM
- * (and YMM) with a pattern made from N, then for FPU_TICKS timer ticks
- * sleeps in HLT, makes CPUID exits and hypercalls, and after each wake
+ * (and YMM) with a pattern made from N, then for FPU_TICKS + 50 N timer
+ * ticks (guests with different N do not end together) sleeps in HLT, makes CPUID exits and hypercalls, and after each wake
  * checks every register.  Another guest with another N, or a host
  * program using the FPU, that ran meanwhile must not show through.
  * Ends with one line of its verdict and a reset (the 8042's 0xFE).
@@ -11,7 +11,7 @@
  */
 #include <inc/types.h>
 
-#define FPU_TICKS	200		// 2 s at 100 Hz
+#define FPU_TICKS	200		// 2 s at 100 Hz, and 0.5 s more per N
 #define NREGS		8
 
 // CPUID leaf 1 ECX bits.
@@ -287,9 +287,9 @@ fpu_test(const char *cmdline, volatile uint32_t *ticks)
 	make_pattern(n);
 	load_regs(avx);
 	print("mbtest: fpu %u: x87, MXCSR, XMM%s loaded; sleeping %u ticks\n", n,
-	      avx ? ", YMM" : "", FPU_TICKS);
+	      avx ? ", YMM" : "", FPU_TICKS + 50 * n);
 	asm volatile("sti");
-	end = *ticks + FPU_TICKS;
+	end = *ticks + FPU_TICKS + 50 * n;
 	while (ok && *ticks < end) {
 		asm volatile("hlt");
 		cpuid(0, 0, r);
