@@ -69,12 +69,14 @@ static struct {
 	uint32_t avx_end;		// end of the AVX component in an XSAVE area
 } fpu;
 
-// Each CPU's owner and the host's state while a guest owns the registers.
+// Each CPU's owner and the host's state while a guest owns the
+// registers.  A guest's state stays in one CPU until that CPU lets it
+// go, and the guest runs nowhere else meanwhile: so vm->fpu_cpu, set,
+// is the CPU that enters it (no cpunum() on each entry).
 static struct fpu_cpu {
 	uint8_t host_area[FPU_AREA_MAX] __attribute__((aligned(64)));
 	struct vm *owner;		// whose state the registers hold; NULL: the host's
 	bool ready;			// CR4 and XCR0 set for the monitor
-	bool guest_xcr0;		// the guest's XCR0 is loaded (between enter and leave)
 } fpu_cpus[NCPU];
 
 static void
@@ -200,10 +202,9 @@ vm_fpu_free(struct vm *vm)
 {
 	if (!vm->fpu_area)
 		return;
-	if (fpu_cpus[cpunum()].owner == vm)
+	if (vm->fpu_cpu == &fpu_cpus[cpunum()])
 		vm_fpu_release();
-	for (int i = 0; i < NCPU; i++)
-		assert(fpu_cpus[i].owner != vm);
+	assert(!vm->fpu_cpu);
 	page_free_kva(vm->fpu_area);
 	vm->fpu_area = NULL;
 }
@@ -217,17 +218,23 @@ vm_fpu_free(struct vm *vm)
 void
 vm_fpu_enter(struct vm *vm)
 {
-	struct fpu_cpu *c = &fpu_cpus[cpunum()];
+	struct fpu_cpu *c;
 
-	assert(c->ready);
-	if (c->owner != vm) {
-		fpu_save(c->owner ? c->owner->fpu_area : c->host_area);
+	if (!vm->fpu_cpu) {
+		c = &fpu_cpus[cpunum()];
+		assert(c->ready);
+		if (c->owner) {		// (not so far: every CPU lets go first)
+			fpu_save(c->owner->fpu_area);
+			c->owner->fpu_cpu = NULL;
+		} else
+			fpu_save(c->host_area);
 		fpu_restore(vm->fpu_area);
 		c->owner = vm;
+		vm->fpu_cpu = c;
 	}
 	if (fpu.mask && vm->xcr0 != fpu.mask) {
 		xsetbv(vm->xcr0);
-		c->guest_xcr0 = true;
+		vm->xcr0_loaded = true;
 	}
 }
 
@@ -235,11 +242,9 @@ vm_fpu_enter(struct vm *vm)
 void
 vm_fpu_leave(struct vm *vm)
 {
-	struct fpu_cpu *c = &fpu_cpus[cpunum()];
-
-	if (c->guest_xcr0) {
+	if (vm->xcr0_loaded) {
 		xsetbv(fpu.mask);
-		c->guest_xcr0 = false;
+		vm->xcr0_loaded = false;
 	}
 }
 
@@ -257,6 +262,7 @@ vm_fpu_release(void)
 		return;
 	fpu_save(c->owner->fpu_area);
 	fpu_restore(c->host_area);
+	c->owner->fpu_cpu = NULL;
 	c->owner = NULL;
 }
 

@@ -52,10 +52,13 @@ struct vm {
 	struct vcpu vcpu;
 	uint64_t tsc_launch;		// TSC at the first entry; 0 before
 
-	// Its x87/SSE/AVX registers while they are not in a CPU (fpu.c),
-	// and its XCR0.
+	// Its x87/SSE/AVX registers while they are not in a CPU, the CPU
+	// whose registers hold them (NULL: none), its XCR0 and whether
+	// that is loaded (between an entry and its exit); fpu.c.
 	void *fpu_area;
+	void *fpu_cpu;
 	uint64_t xcr0;
+	bool xcr0_loaded;
 
 	// Statistics.
 	uint64_t nexits[VM_NEXITS];	// exits by backend reason
