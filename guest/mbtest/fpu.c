@@ -3,9 +3,11 @@
  * It turns on SSE (and XSAVE with AVX where CPUID offers them), checks
  * that bad XSETBVs get #GP and leave XCR0 alone, fills x87, MXCSR, XMM
  * (and YMM) with a pattern made from N, then for FPU_TICKS + 50 N timer
- * ticks (guests with different N do not end together) sleeps in HLT, makes CPUID exits and hypercalls, and after each wake
- * checks every register.  Another guest with another N, or a host
+ * ticks (guests with different N do not end together) sleeps in HLT,
+ * makes CPUID exits and hypercalls, and after each wake checks every
+ * register.  Another guest with another N, or a host
  * program using the FPU, that ran meanwhile must not show through.
+ * Its lines go out whole, by HC_CONSWRITE (two guests run it at once).
  * Ends with one line of its verdict and a reset (the 8042's 0xFE).
  * Protected mode: AVX (VEX) instructions are undefined in real mode.
  */
@@ -23,16 +25,17 @@
 #define CR4_OSXSAVE	0x40000
 
 void print(const char *fmt, ...);
+uint32_t hypercall(uint32_t nr, uint32_t b, uint32_t c);
+extern bool amd_cpu, print_by_hypercall;		// main.c
 void idt_set(int vector, void (*handler)(void));
 extern void fault_ud_stub(void), fault_gp_stub(void);	// entry.S
 volatile uint32_t fault_ud, fault_gp;			// counted by the stubs
 
-// The pattern, and what the registers held when checked.
-static uint8_t want_x[NREGS][32] __attribute__((aligned(32)));
-static uint8_t got_x[NREGS][32] __attribute__((aligned(32)));
-static int32_t want_st[NREGS], got_st[NREGS];
+// The pattern.  (What the registers hold is stored on the stack: the
+// image stays small enough that a module still goes at 0x104000.)
+static uint8_t want_x[NREGS][32];
+static int32_t want_st[NREGS];
 static uint32_t want_mxcsr;
-static bool amd;
 
 static void
 cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -75,18 +78,6 @@ xgetbv(void)
 
 	asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
 	return ((uint64_t) hi << 32) | lo;
-}
-
-/* An unknown hypercall (an exit answered -E_INVAL): VMCALL, or VMMCALL on AMD. */
-static void
-hypercall(void)
-{
-	uint32_t a = 0x99;
-
-	if (amd)
-		asm volatile("vmmcall" : "+a" (a) : : "memory");
-	else
-		asm volatile("vmcall" : "+a" (a) : : "memory");
 }
 
 /* x87 on (EM, TS clear; MP, NE set), SSE on; XSAVE on if offered (true then). */
@@ -191,13 +182,13 @@ load_regs(bool avx)
 }
 
 /*
- * Store the registers into got_* (the x87 stack is popped: st0 first,
- * which was loaded last) and load them again.  Returns MXCSR.
+ * Store the registers into x and st (the x87 stack is popped: st0
+ * first, which was loaded last) and load the x87 ones again.  Returns
+ * MXCSR.
  */
 static uint32_t
-store_regs(bool avx)
+store_regs(bool avx, uint8_t (*x)[32], int32_t *st)
 {
-	uint8_t (*x)[32] = got_x;
 	uint32_t mxcsr;
 
 	if (avx)
@@ -215,7 +206,7 @@ store_regs(bool avx)
 	asm volatile("stmxcsr %0" : "=m" (mxcsr));
 	asm volatile("fistpl 28(%0)\n\tfistpl 24(%0)\n\tfistpl 20(%0)\n\tfistpl 16(%0)\n\t"
 		     "fistpl 12(%0)\n\tfistpl 8(%0)\n\tfistpl 4(%0)\n\tfistpl 0(%0)"
-		     : : "r" (got_st) : "memory");
+		     : : "r" (st) : "memory");
 	asm volatile("fninit\n\t"
 		     "fildl 0(%0)\n\tfildl 4(%0)\n\tfildl 8(%0)\n\tfildl 12(%0)\n\t"
 		     "fildl 16(%0)\n\tfildl 20(%0)\n\tfildl 24(%0)\n\tfildl 28(%0)"
@@ -227,7 +218,9 @@ store_regs(bool avx)
 static bool
 regs_intact(bool avx, uint32_t round)
 {
-	uint32_t mxcsr = store_regs(avx);
+	uint8_t got_x[NREGS][32];
+	int32_t got_st[NREGS];
+	uint32_t mxcsr = store_regs(avx, got_x, got_st);
 	int len = avx ? 32 : 16;
 
 	if (mxcsr != want_mxcsr) {
@@ -278,7 +271,8 @@ fpu_test(const char *cmdline, volatile uint32_t *ticks)
 	idt_set(6, fault_ud_stub);
 	idt_set(13, fault_gp_stub);
 	cpuid(0, 0, r);
-	amd = r[1] == 0x68747541;		// "Auth"enticAMD
+	amd_cpu = r[1] == 0x68747541;		// "Auth"enticAMD
+	print_by_hypercall = true;
 	cpuid(1, 0, r);
 	if ((xsave = fpu_on(r[2])))
 		avx = (r[2] & AVX_BIT) && (check_xsave() & 6) == 6;
@@ -293,7 +287,7 @@ fpu_test(const char *cmdline, volatile uint32_t *ticks)
 	while (ok && *ticks < end) {
 		asm volatile("hlt");
 		cpuid(0, 0, r);
-		hypercall();
+		hypercall(0x99, 0, 0);		// unknown: -E_INVAL
 		ok = regs_intact(avx, ++round);
 	}
 	print("mbtest: fpu %u: %s after %u wakes\n", n,

@@ -11,6 +11,7 @@
  * "fpu N" it checks that its FPU registers survive (fpu.c).
  */
 #include <inc/types.h>
+#include <inc/vmm/hypercall.h>
 
 #define COM1		0x3F8
 #define LSR_DR		0x01
@@ -29,6 +30,8 @@ bool has_word(const char *s, const char *word);
 void fpu_test(const char *cmdline, volatile uint32_t *ticks);	// fpu.c
 
 static volatile uint32_t ticks, spurious;
+bool amd_cpu;			// the hypercall is VMMCALL
+bool print_by_hypercall;	// lines go out by HC_CONSWRITE
 static volatile uint8_t rx_ring[64];
 static volatile uint32_t rx_head, rx_tail;
 static uint64_t idt[256];
@@ -49,10 +52,40 @@ inb(uint16_t port)
 	return v;
 }
 
-/* Send c on COM1 once the transmitter can take it. */
+/*
+ * A hypercall (VMCALL, or VMMCALL on AMD) with number nr and RBX, RCX
+ * b and c; its result.
+ */
+uint32_t
+hypercall(uint32_t nr, uint32_t b, uint32_t c)
+{
+	if (amd_cpu)
+		asm volatile("vmmcall" : "+a" (nr) : "b" (b), "c" (c) : "memory");
+	else
+		asm volatile("vmcall" : "+a" (nr) : "b" (b), "c" (c) : "memory");
+	return nr;
+}
+
+/*
+ * Print c: on COM1 once the transmitter can take it, or, once
+ * print_by_hypercall is on, into a line that one HC_CONSWRITE prints
+ * whole (two guests printing at once would cut into each other's lines
+ * a character at a time).
+ */
 static void
 putc(char c)
 {
+	static char line[96];		// longer lines go out in parts
+	static uint32_t len;
+
+	if (print_by_hypercall) {
+		line[len++] = c;
+		if (c == '\n' || len == sizeof(line)) {
+			hypercall(HC_CONSWRITE, (uint32_t) line, len);
+			len = 0;
+		}
+		return;
+	}
 	for (int i = 0; i < 1000000 && !(inb(COM1 + 5) & LSR_THRE); i++)
 		;
 	outb(COM1, c);
