@@ -213,7 +213,6 @@ vm_run(struct Env *e)
 	vmm->vcpu_put(v);
 die:
 	vmm->cpu_release();
-	vm_fpu_release();
 	env_destroy(e);
 	panic("vm_run: env_destroy returned");
 }

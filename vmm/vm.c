@@ -167,17 +167,13 @@ vm_focus(envid_t id)
 	return 0;
 }
 
-/*
- * This CPU runs something else next: the backend lets go of any guest
- * state, and the FPU's registers are the host's again.
- */
+/* This CPU runs something else next: the backend lets go of any guest state. */
 static void
 vm_cpu_release(void)
 {
-	if (vmm) {
+	if (vmm)
 		vmm->cpu_release();
-		vm_fpu_release();
-	}
+	vm_fpu_release();	// the FPU registers are the host's again
 }
 
 // What the kernel calls (kern/vmmapi.h).
