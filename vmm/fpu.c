@@ -67,6 +67,11 @@ static struct {
 	uint64_t mask;			// XCR0 components saved; 0: FXSAVE, no XSAVE
 	uint32_t size;			// bytes of a save area
 	uint32_t avx_end;		// end of the AVX component in an XSAVE area
+	// What CPUID shows a guest of the host's answers (vm_fpu_cpuid).
+	uint32_t l1_ecx;		// leaf 1 ECX: XSAVE, and AVX, FMA, F16C
+	uint32_t l7_ebx;		// leaf 7 EBX: AVX2
+	uint32_t d1_eax;		// leaf 0xD subleaf 1 EAX
+	uint32_t d2[2];			// leaf 0xD subleaf 2 (AVX): size, offset
 } fpu;
 
 // Each CPU's owner and the host's state while a guest owns the
@@ -95,35 +100,42 @@ xsetbv(uint64_t value)
 /*
  * What the monitor saves on this machine (fpu): x87, SSE and, if the
  * CPU has it, AVX with XSAVE where the CPU offers XSAVE with at least
- * x87 and SSE, else the FXSAVE area.  Same answer on every CPU.
+ * x87 and SSE, else the FXSAVE area; and what CPUID shows of them.
+ * Same answer on every CPU.
  */
 static void
 fpu_probe(void)
 {
-	uint32_t r[4];
+	uint32_t max, l1[4], r[4];
 
 	fpu.probed = true;
-	fpu.mask = 0;
 	fpu.size = FXSAVE_SIZE;
 	cpuid_sub(0, 0, r);
-	if (r[0] < 0xD)
-		return;
-	cpuid_sub(1, 0, r);
-	if (!(r[2] & CPUID1_ECX_XSAVE))
+	max = r[0];
+	cpuid_sub(1, 0, l1);
+	if (max < 0xD || !(l1[2] & CPUID1_ECX_XSAVE))
 		return;
 	cpuid_sub(0xD, 0, r);
 	if ((r[0] & (XCR0_X87 | XCR0_SSE)) != (XCR0_X87 | XCR0_SSE))
 		return;
 	fpu.mask = XCR0_X87 | XCR0_SSE;
 	fpu.size = XSAVE_HDR_END;
+	fpu.l1_ecx = CPUID1_ECX_XSAVE;
 	if (r[0] & XCR0_AVX) {
 		cpuid_sub(0xD, 2, r);
 		if (r[0] && r[1] + r[0] <= FPU_AREA_MAX && r[1] >= XSAVE_HDR_END) {
 			fpu.mask |= XCR0_AVX;
 			fpu.avx_end = r[1] + r[0];
 			fpu.size = fpu.avx_end;
+			fpu.d2[0] = r[0];
+			fpu.d2[1] = r[1];
+			fpu.l1_ecx |= l1[2] & (CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
+			cpuid_sub(7, 0, r);
+			fpu.l7_ebx = r[1] & CPUID7_EBX_AVX2;
 		}
 	}
+	cpuid_sub(0xD, 1, r);
+	fpu.d1_eax = r[0] & CPUIDD1_EAX_OFFERED;
 }
 
 /*
@@ -281,44 +293,42 @@ xsave_size(uint64_t xcr0)
 }
 
 /*
- * The guest's view of the CPU's floating-point features, given the
- * host's answer regs (EAX, EBX, ECX, EDX) for leaf and subleaf: XSAVE
- * only where the monitor saves with it, OSXSAVE as the guest's own CR4
- * says, AVX and what needs it only where AVX is saved, leaf 0xD
- * describing only the components saved (its sizes for the guest's own
- * XCR0), and never features whose state the monitor does not save
- * (MPX, AVX-512, protection keys, AMX, XSAVES and XSAVEC).
+ * The guest's view of the CPU's floating-point features in regs (EAX,
+ * EBX, ECX, EDX), the answer for leaf and subleaf so far: for these
+ * bits this has the last word, whatever the caller made of them.
+ * XSAVE only where the monitor saves with it, OSXSAVE as the guest's
+ * own CR4 says, AVX and what needs it (FMA, F16C, AVX2) where AVX is
+ * saved and the CPU has it, leaf 0xD describing only the components
+ * saved (its size for the guest's own XCR0), and never features whose
+ * state the monitor does not save (MPX, AVX-512, protection keys, AMX;
+ * XSAVES and XSAVEC).
  */
 void
 vm_fpu_cpuid(struct vm *vm, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
-	bool avx = fpu.mask & XCR0_AVX;
-
 	if (leaf == 1) {
-		regs[2] &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE);
-		if (fpu.mask)
-			regs[2] |= CPUID1_ECX_XSAVE;
+		regs[2] &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX
+			     | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
+		regs[2] |= fpu.l1_ecx;
 		if (fpu.mask && (vmm->get_reg(&vm->vcpu, VM_REG_CR4) & CR4_OSXSAVE))
 			regs[2] |= CPUID1_ECX_OSXSAVE;
-		if (!avx)
-			regs[2] &= ~(CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
 	} else if (leaf == 7 && subleaf == 0) {
-		regs[1] &= ~CPUID7_EBX_UNSAVED;
+		regs[1] = (regs[1] & ~(CPUID7_EBX_UNSAVED | CPUID7_EBX_AVX2)) | fpu.l7_ebx;
 		regs[2] &= ~CPUID7_ECX_UNSAVED;
 		regs[3] &= ~CPUID7_EDX_UNSAVED;
-		if (!avx)
-			regs[1] &= ~CPUID7_EBX_AVX2;
 	} else if (leaf == 0xD) {
-		if (!fpu.mask || subleaf >= 63 || (subleaf >= 2 && !((fpu.mask >> subleaf) & 1)))
-			memset(regs, 0, 4 * sizeof(regs[0]));
-		else if (subleaf == 0) {
+		memset(regs, 0, 4 * sizeof(regs[0]));
+		if (!fpu.mask)
+			return;
+		if (subleaf == 0) {
 			regs[0] = fpu.mask;
 			regs[1] = xsave_size(vm->xcr0);
 			regs[2] = fpu.size;
-			regs[3] = 0;
-		} else if (subleaf == 1) {
-			regs[0] &= CPUIDD1_EAX_OFFERED;
-			regs[1] = regs[2] = regs[3] = 0;
+		} else if (subleaf == 1)
+			regs[0] = fpu.d1_eax;
+		else if (subleaf == 2 && (fpu.mask & XCR0_AVX)) {
+			regs[0] = fpu.d2[0];
+			regs[1] = fpu.d2[1];
 		}
 	}
 }

@@ -31,8 +31,7 @@ void idt_set(int vector, void (*handler)(void));
 extern void fault_ud_stub(void), fault_gp_stub(void);	// entry.S
 volatile uint32_t fault_ud, fault_gp;			// counted by the stubs
 
-// The pattern.  (What the registers hold is stored on the stack: the
-// image stays small enough that a module still goes at 0x104000.)
+// The pattern.  (What the registers hold is stored on the stack.)
 static uint8_t want_x[NREGS][32];
 static int32_t want_st[NREGS];
 static uint32_t want_mxcsr;
