@@ -1,6 +1,6 @@
 # conf/tests/65-fpu.sh: each guest's FPU state is its own, and the
 # host's is the host's (vmm/fpu.c).
-G='^\[guest [0-9a-f]{8}\] '
+G='^(\[guest [0-9a-f]{8}\] )?'
 
 # fputest (user/fputest.c) runs two mbtest guests in their fpu mode
 # (guest/mbtest/fpu.c) with different patterns in x87, MXCSR, XMM (and
