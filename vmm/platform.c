@@ -9,8 +9,19 @@
  * guest's PIT counts at real speed; the RTC adds the host's wall time
  * read once from the host's own CMOS clock.  A guest in HLT with
  * interrupts on sleeps until its next PIT or RTC interrupt on an
- * unmasked line is due (the run loop checks at each host timer tick,
- * there being no timer queue in the kernel) or input arrives for it.
+ * unmasked line is due or input arrives for it.
+ *
+ * The tick's holdoff: each timer interrupt costs the monitor exits
+ * (the injection's window, the guest's EOI), and that time counts on
+ * the guest's PIT as well.  When the PIT runs faster than the monitor
+ * can serve it (a count of 2, or 1 kHz under Bochs, whose emulated
+ * CPU spends more than a millisecond on two exits), the next edge is
+ * always due by the time the guest's IRET opens the window: the guest
+ * would run nothing but its handler, for ever.  So a PIT edge reaches
+ * the PIC only once the guest has run TICK_MIN_GUEST_US of its own
+ * time since its previous timer interrupt was done (or has halted
+ * since); edges meanwhile merge into one, as lost ticks do on a PC.
+ * A guest whose handler is short next to its period never waits.
  */
 #include <inc/x86.h>
 #include <inc/mmu.h>
@@ -24,6 +35,7 @@
 #include <vmm/io/clock.h>
 
 #define UART_IER_RX	0x01
+#define TICK_MIN_GUEST_US 100		// guest time between two timer interrupts
 #define HOST_RTC_INDEX	0x70
 #define HOST_RTC_DATA	0x71
 
@@ -146,21 +158,64 @@ vm_platform_init(struct vm *vm)
 	rtc_init(&vm->rtc, vm_unix_ns(), vm->mem_size);
 	i8042_init(&vm->kbd, kbd_reset, vm);
 	uart16550_init(&vm->com1, UART_COM1, com1_tx, vm);
+	vm->tick_idle = true;
+}
+
+/* TICK_MIN_GUEST_US in TSC ticks. */
+static uint64_t
+tick_min_guest_tsc(void)
+{
+	return tsc_hz() / 1000000 * TICK_MIN_GUEST_US;
+}
+
+/*
+ * TSC ticks the guest must still run before a PIT edge may reach the
+ * PIC (the holdoff in the header); 0 if it may now.  Notes first
+ * whether the last tick is done: IRQ 0 no longer requested nor in
+ * service since the previous look (for a guest in auto-EOI mode, the
+ * first look after its injection).
+ */
+static uint64_t
+tick_holdoff(struct vm *vm)
+{
+	const struct pic_chip *m = &vm->pic.chip[0];
+	uint64_t ran;
+
+	if (vm->tick_busy)
+		vm->tick_done = vm->vcpu.tsc_in_guest;
+	vm->tick_busy = (m->irr | m->isr) & 1;
+	if (vm->tick_idle)
+		return 0;
+	if (vm->tick_busy)
+		return tick_min_guest_tsc();
+	ran = vm->vcpu.tsc_in_guest - vm->tick_done;
+	return ran >= tick_min_guest_tsc() ? 0 : tick_min_guest_tsc() - ran;
+}
+
+/* IRQ 0: the PIT's edges since the last look, once the holdoff allows. */
+static void
+tick_update(struct vm *vm)
+{
+	if (pit_advance(&vm->pit, vm_now_ns()))
+		vm->tick_owed = true;
+	if (!vm->tick_owed || tick_holdoff(vm))
+		return;
+	vm->tick_owed = vm->tick_idle = false;
+	pic_set_irq(&vm->pic, 0, 1);
+	pic_set_irq(&vm->pic, 0, 0);
+	vm->tick_busy = true;
 }
 
 /*
  * Bring the devices to now and their interrupt lines to the PIC: the
- * PIT's IRQ 0 edges, the RTC's IRQ 8, the keyboard's IRQ 1 and 12, and
- * COM1's IRQ 4 (after moving typed input into its receiver when the
- * guest takes it by interrupt).
+ * PIT's IRQ 0 edges (tick_update), the RTC's IRQ 8, the keyboard's
+ * IRQ 1 and 12, and COM1's IRQ 4 (after moving typed input into its
+ * receiver when the guest takes it by interrupt).
  */
 void
 vm_platform_update(struct vm *vm)
 {
-	if (pit_advance(&vm->pit, vm_now_ns())) {
-		pic_set_irq(&vm->pic, 0, 1);
-		pic_set_irq(&vm->pic, 0, 0);
-	}
+	tick_update(vm);
 	pic_set_irq(&vm->pic, RTC_IRQ, rtc_irq(&vm->rtc, vm_unix_ns()));
 	pic_set_irq(&vm->pic, I8042_IRQ_KBD, i8042_irq1(&vm->kbd));
 	pic_set_irq(&vm->pic, I8042_IRQ_AUX, i8042_irq12(&vm->kbd));
@@ -187,16 +242,22 @@ line_open(const struct vm *vm, int irq)
 uint64_t
 vm_platform_deadline(struct vm *vm)
 {
-	uint64_t ns = PIT_NEVER, rtc;
+	uint64_t pit = 0, rtc = 0, ns, hold;
 
-	if (line_open(vm, 0))
+	if (line_open(vm, 0)) {
 		ns = pit_next_irq0_ns(&vm->pit);
-	if (line_open(vm, RTC_IRQ) && (rtc = rtc_next_event_ns(&vm->rtc)) != RTC_NEVER
-	    && rtc >= (uint64_t) unix_offset_ns)
-		ns = MIN(ns, rtc - unix_offset_ns);
-	if (ns == PIT_NEVER)
-		return 0;
-	return clock_ticks(ns, tsc_hz()) + 1;
+		if (!vm->tick_owed && ns != PIT_NEVER)
+			pit = clock_ticks(ns, tsc_hz()) + 1;
+		// An edge held back, or the next one, waits for the holdoff.
+		if ((vm->tick_owed || pit) && (hold = tick_holdoff(vm)))
+			pit = MAX(pit, read_tsc() + hold);
+	}
+	if (line_open(vm, RTC_IRQ) && (ns = rtc_next_event_ns(&vm->rtc)) != RTC_NEVER
+	    && ns >= (uint64_t) unix_offset_ns)
+		rtc = clock_ticks(ns - unix_offset_ns, tsc_hz()) + 1;
+	if (!pit || !rtc)
+		return pit | rtc;
+	return MIN(pit, rtc);
 }
 
 /*
@@ -248,6 +309,7 @@ vm_halt(struct vm *vm)
 	if (input_waiting(vm))
 		return VM_RESUME;
 	if (vmm->get_reg(v, VM_REG_RFLAGS) & FL_IF) {
+		vm->tick_idle = true;		// it waits: no holdoff
 		vm_platform_update(vm);
 		if (pic_pending_vector(&vm->pic) != PIC_NONE)
 			return VM_RESUME;

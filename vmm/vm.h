@@ -74,6 +74,11 @@ struct vm {
 	bool window;			// an interrupt-window exit is requested
 	bool reset;			// the guest pulsed the reset line
 	uint64_t nirqs;			// interrupts injected
+	// The timer tick's holdoff (platform.c: tick_may_rise).
+	bool tick_owed;			// a PIT edge waits to reach the PIC
+	bool tick_busy;			// IRQ 0 requested or in service, last look
+	bool tick_idle;			// the guest halted since the last tick
+	uint64_t tick_done;		// vcpu.tsc_in_guest when the last was done
 	uint64_t nwindows;		// interrupt-window exits
 
 	// The line being printed (flushed at a newline or when the guest

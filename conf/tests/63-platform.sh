@@ -46,8 +46,11 @@ add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq '^done$' --stop '^done$' \
 	--forbid 'unexpected interrupts' --forbid 'vmm: .*: refused'
 
-# The hostile variant: nonsense to the PIC, PIT, UART and RTC ports, then everything masked
-# and HLT with interrupts off.  It harms only itself: the host shell
+# The hostile variant: a flood of timer interrupts (the running 100 Hz
+# tick reprogrammed to counts 2 and 1, then 1 kHz: each phase ends, so
+# the guest runs between its interrupts), nonsense to the PIC, PIT,
+# UART and RTC ports, then everything masked and HLT with interrupts
+# off.  It harms only itself: the host shell
 # answers, vmctl stop ends it, and the host's pages come back as for
 # the JOS guest in guest_stop.
 add_test platform_hostile --bochs --timeout 150 --prompt '$ ' \
@@ -56,6 +59,7 @@ add_test platform_hostile --bochs --timeout 150 --prompt '$ ' \
 	--type-at '$ ' '/vmctl stop 00001004' \
 	--type-at 'free pages before' 'echo done' \
 	--expect-seq "${G}mbtest: cmdline \"/guests/mbtest hostile\"$" \
+	--expect-seq "${G}mbtest: hostile: flood of 900 ticks at counts 2, 1 and 1193 taken$" \
 	--expect-seq "${G}mbtest: hostile: nonsense to the devices, then masked and halted$" \
 	--expect-seq '^00001004 +64 MiB +(runnable|running|halted) ' \
 	--expect-seq '^\[[0-9a-f]{8}\] destroying 00001004$' \

@@ -6,8 +6,10 @@
  * name), reads the RTC, programs the PIC and the PIT at 100 Hz and
  * counts timer interrupts through its own IDT, and echoes what is typed
  * on COM1, taken by the receive interrupt.  With "hostile" on its
- * command line it writes nonsense
- * to the PIC, PIT, UART and RTC, then masks everything and halts.
+ * command line it floods itself with timer interrupts (the running
+ * 100 Hz tick reprogrammed to counts 2 and 1, then 1 kHz), writes
+ * nonsense to the PIC, PIT, UART and RTC, then masks everything and
+ * halts.
  */
 #include <inc/types.h>
 
@@ -271,6 +273,38 @@ irq_handler(int irq)
 	outb(0x20, 0x20);
 }
 
+/* Spin, interrupts on, until n more timer interrupts came. */
+static void
+wait_ticks(uint32_t n)
+{
+	uint32_t t0 = ticks;
+
+	asm volatile("sti");
+	while (ticks - t0 < n)
+		;
+	asm volatile("cli");
+}
+
+/*
+ * A flood: the running 100 Hz tick gets count 2 (the count alone: mode
+ * 2 takes it at the end of the period), then count 1 with a control
+ * word (the 8254 forbids it), then 1 kHz.  Each phase must end: this
+ * loop runs between the interrupts.
+ */
+static void
+flood(void)
+{
+	wait_ticks(5);
+	outb(0x40, 2);
+	outb(0x40, 0);
+	wait_ticks(300);
+	setup_pit(1);
+	wait_ticks(300);
+	setup_pit(1193);
+	wait_ticks(300);
+	print("mbtest: hostile: flood of 900 ticks at counts 2, 1 and 1193 taken\n");
+}
+
 /* Everything a guest should not do to its devices, then masked and halted. */
 static void
 hostile(void)
@@ -279,6 +313,7 @@ hostile(void)
 			     0x61, 0x70, 0x71, 0x3F9, 0x3FA, 0x3FB, 0x3FC, 0x3FD, 0x3FE, 0x3FF };
 	uint32_t x = 12345;
 
+	flood();
 	print("mbtest: hostile: nonsense to the devices, then masked and halted\n");
 	for (int round = 0; round < 2000; round++)
 		for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
