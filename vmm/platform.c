@@ -36,6 +36,7 @@
 
 #define UART_IER_RX	0x01
 #define TICK_MIN_GUEST_US 100		// guest time between two timer interrupts
+#define TICK_BUSY	(~(uint64_t) 0)	// tick_holdoff: the last tick is not done
 #define HOST_RTC_INDEX	0x70
 #define HOST_RTC_DATA	0x71
 
@@ -159,6 +160,7 @@ vm_platform_init(struct vm *vm)
 	i8042_init(&vm->kbd, kbd_reset, vm);
 	uart16550_init(&vm->com1, UART_COM1, com1_tx, vm);
 	vm->tick_idle = true;
+	vm->tick_next_ns = pit_next_irq0_ns(&vm->pit);
 }
 
 /* TICK_MIN_GUEST_US in TSC ticks. */
@@ -170,7 +172,8 @@ tick_min_guest_tsc(void)
 
 /*
  * TSC ticks the guest must still run before a PIT edge may reach the
- * PIC (the holdoff in the header); 0 if it may now.  Notes first
+ * PIC (the holdoff in the header); 0 if it may now, TICK_BUSY while
+ * the last tick is not done (the holdoff has not begun).  Notes first
  * whether the last tick is done: IRQ 0 no longer requested nor in
  * service since the previous look (for a guest in auto-EOI mode, the
  * first look after its injection).
@@ -184,10 +187,15 @@ tick_holdoff(struct vm *vm)
 	if (vm->tick_busy)
 		vm->tick_done = vm->vcpu.tsc_in_guest;
 	vm->tick_busy = (m->irr | m->isr) & 1;
+	if (!vm->tick_busy && vm->tick_injected) {
+		vm->ticks_done++;
+		vm->tick_service_tsc += read_tsc() - vm->tick_injected;
+		vm->tick_injected = 0;
+	}
 	if (vm->tick_idle)
 		return 0;
 	if (vm->tick_busy)
-		return tick_min_guest_tsc();
+		return TICK_BUSY;
 	ran = vm->vcpu.tsc_in_guest - vm->tick_done;
 	return ran >= tick_min_guest_tsc() ? 0 : tick_min_guest_tsc() - ran;
 }
@@ -196,8 +204,15 @@ tick_holdoff(struct vm *vm)
 static void
 tick_update(struct vm *vm)
 {
-	if (pit_advance(&vm->pit, vm_now_ns()))
+	uint64_t edges = pit_advance(&vm->pit, vm_now_ns());
+
+	if (edges) {
+		vm->tick_edges += edges;
+		if (!vm->tick_owed && vm->tick_next_ns != PIT_NEVER)
+			vm->tick_due = clock_ticks(vm->tick_next_ns, tsc_hz());
 		vm->tick_owed = true;
+	}
+	vm->tick_next_ns = pit_next_irq0_ns(&vm->pit);
 	if (!vm->tick_owed || tick_holdoff(vm))
 		return;
 	vm->tick_owed = vm->tick_idle = false;
@@ -244,12 +259,14 @@ vm_platform_deadline(struct vm *vm)
 {
 	uint64_t pit = 0, rtc = 0, ns, hold;
 
-	if (line_open(vm, 0)) {
+	// A tick requested or in service ends with an exit of its own (the
+	// window, the EOI) after which the holdoff starts: no deadline.
+	if (line_open(vm, 0) && (hold = tick_holdoff(vm)) != TICK_BUSY) {
 		ns = pit_next_irq0_ns(&vm->pit);
 		if (!vm->tick_owed && ns != PIT_NEVER)
 			pit = clock_ticks(ns, tsc_hz()) + 1;
 		// An edge held back, or the next one, waits for the holdoff.
-		if ((vm->tick_owed || pit) && (hold = tick_holdoff(vm)))
+		if ((vm->tick_owed || pit) && hold)
 			pit = MAX(pit, read_tsc() + hold);
 	}
 	if (line_open(vm, RTC_IRQ) && (ns = rtc_next_event_ns(&vm->rtc)) != RTC_NEVER
@@ -258,6 +275,38 @@ vm_platform_deadline(struct vm *vm)
 	if (!pit || !rtc)
 		return pit | rtc;
 	return MIN(pit, rtc);
+}
+
+/* IRQ 0's vector goes in: the tick's statistics. */
+static void
+tick_went_in(struct vm *vm)
+{
+	uint64_t now = read_tsc();
+
+	vm->ticks++;
+	if (vm->tick_due && vm->tick_due <= now)
+		vm->tick_wait_tsc += now - vm->tick_due;
+	vm->tick_due = 0;
+	vm->tick_injected = now;
+}
+
+/*
+ * One line of the guest's timer figures, if it took ticks: the PIT's
+ * edges and the ticks injected (fewer when edges merged: the guest or
+ * the host was late), and in TSC ticks (Bochs: emulated instructions)
+ * the mean time from a tick's due time to its injection and from its
+ * injection to its end (the guest's EOI, or its first exit after an
+ * auto-EOI injection).
+ */
+void
+vm_platform_print_stats(struct vm *vm)
+{
+	if (!vm->ticks)
+		return;
+	cprintf("vmm: guest %08x timer: %lu PIT edges, %lu ticks injected, mean cycles "
+		"%lu from due to injected, %lu from injected to done\n", vm->env->env_id,
+		vm->tick_edges, vm->ticks, vm->tick_wait_tsc / vm->ticks,
+		vm->ticks_done ? vm->tick_service_tsc / vm->ticks_done : 0);
 }
 
 /*
@@ -279,6 +328,8 @@ vm_platform_inject(struct vm *vm)
 		};
 		vmm->inject(v, &ev);
 		vm->nirqs++;
+		if (ev.vector == vm->pic.chip[0].base)
+			tick_went_in(vm);
 		want = pic_pending_vector(&vm->pic) != PIC_NONE;
 	}
 	if (want != vm->window) {

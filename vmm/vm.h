@@ -79,6 +79,12 @@ struct vm {
 	bool tick_busy;			// IRQ 0 requested or in service, last look
 	bool tick_idle;			// the guest halted since the last tick
 	uint64_t tick_done;		// vcpu.tsc_in_guest when the last was done
+	uint64_t tick_next_ns;		// the PIT's next edge, at the last look
+	uint64_t tick_due;		// TSC: when the tick waiting to go in was due
+	uint64_t tick_injected;		// TSC: when the tick in service went in; 0: none
+	// Timer statistics: PIT edges, ticks injected, ticks done, and the
+	// TSC ticks from due to injected and from injected to done, summed.
+	uint64_t tick_edges, ticks, ticks_done, tick_wait_tsc, tick_service_tsc;
 	uint64_t nwindows;		// interrupt-window exits
 
 	// The line being printed (flushed at a newline or when the guest
@@ -140,6 +146,7 @@ uint64_t vm_unix_ns(void);
 void	vm_platform_update(struct vm *vm);
 void	vm_platform_inject(struct vm *vm);
 uint64_t vm_platform_deadline(struct vm *vm);
+void	vm_platform_print_stats(struct vm *vm);
 enum vm_action vm_halt(struct vm *vm);
 bool	vm_halt_over(struct vm *vm);
 

@@ -9,7 +9,9 @@
  * command line it floods itself with timer interrupts (the running
  * 100 Hz tick reprogrammed to counts 2 and 1, then 1 kHz), writes
  * nonsense to the PIC, PIT, UART and RTC, then masks everything and
- * halts.
+ * halts.  Other words on the command line: "fast", the PIT at 1 kHz;
+ * "spin", never HLT (a busy loop instead); "idle", report the ticks
+ * every 5 s instead of every second (fewer exits to print them).
  */
 #include <inc/types.h>
 
@@ -331,7 +333,8 @@ void
 mbmain(uint32_t magic, const uint32_t *info)
 {
 	const char *cmdline;
-	uint32_t shown = 0, t;
+	uint32_t shown = 0, t, hz, every;
+	bool spin;
 
 	print("mbtest: magic %x, info at %x\n", magic, (uint32_t) info);
 	if (magic != 0x2BADB002) {
@@ -343,18 +346,24 @@ mbmain(uint32_t magic, const uint32_t *info)
 	setup_tables();
 	setup_uart();
 	setup_pic((1 << 0) | (1 << 4));
+	hz = has_word(cmdline, "fast") ? 1000 : 100;
+	every = has_word(cmdline, "idle") ? 5 : 1;
+	spin = has_word(cmdline, "spin");
 	setup_pit(PIT_DIVISOR);
 	if (has_word(cmdline, "hostile"))
 		hostile();
-	print("mbtest: PIT at 100 Hz, waiting for ticks\n");
+	if (hz != 100)
+		setup_pit(1193182 / hz);
+	print("mbtest: PIT at %u Hz, %s\n", hz, spin ? "spinning" : "waiting for ticks");
 	asm volatile("sti");
 	for (;;) {
-		asm volatile("hlt");
+		if (!spin)
+			asm volatile("hlt");
 		t = ticks;
-		if (t / 100 > shown && shown < 3) {
-			shown = t / 100;
-			print("mbtest: ticks: %u\n", shown * 100);
-			if (shown == 1)
+		// Reports at 1 s, then every `every` seconds, three in all.
+		if (t >= (1 + shown * every) * hz && shown < 3) {
+			print("mbtest: ticks: %u\n", (1 + shown * every) * hz);
+			if (shown++ == 0)
 				print("mbtest: type something\n");
 		}
 		while (rx_tail != rx_head) {
