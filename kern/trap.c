@@ -19,6 +19,7 @@
 #include <kern/spinlock.h>
 #include <kern/lapic.h>
 #include <kern/timer.h>
+#include <kern/vmmapi.h>
 
 struct Gatedesc idt[256] = { { 0 } };
 struct Pseudodesc idt_pd = {
@@ -175,7 +176,7 @@ trap(struct Trapframe *tf)
 	// lock busy on slow emulators).
 	if (thiscpu->cpu_status == CPU_HALTED) {
 		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()
-		    && !cons_input_hint() && !timer_due_hint()) {
+		    && !cons_input_hint() && !guest_cpu_pending() && !timer_due_hint()) {
 			lapic_eoi();
 			timer_restart_tick();
 			env_pop_tf(tf);		// back into the idle loop
