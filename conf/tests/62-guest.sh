@@ -153,10 +153,10 @@ add_guest_test guest_stop --timeout 300 --prompt '$ ' \
 # its spinning child, kills it and ends.
 add_guest_test guest_preempt --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=a' \
-	--type-at '] $ ' 'busyloop &' \
-	--type-at 'busyloop: spinning' 'echo still answers' \
-	--type-at 'still answers' 'spin' \
-	--type-at 'Killing the child' 'echo done' \
+	--type-guest '$ ' 'busyloop &' \
+	--type-guest 'busyloop: spinning' 'echo still answers' \
+	--type-guest 'still answers' 'spin' \
+	--type-guest 'Killing the child' 'echo done' \
 	--expect-seq "${G}PIT tick: 100 Hz on IRQ 0 \(no local APIC\)$" \
 	--expect-seq "${G}busyloop: spinning$" \
 	--expect-seq "${G}still answers$" \
