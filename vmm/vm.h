@@ -86,6 +86,17 @@ struct vm {
 	bool window;			// an interrupt-window exit is requested
 	bool reset;			// the guest pulsed the reset line
 	uint64_t nirqs;			// interrupts injected
+	// The timer tick's holdoff (platform.c: tick_may_rise).
+	bool tick_owed;			// a PIT edge waits to reach the PIC
+	bool tick_busy;			// IRQ 0 requested or in service, last look
+	bool tick_idle;			// the guest halted since the last tick
+	uint64_t tick_done;		// vcpu.tsc_in_guest when the last was done
+	uint64_t tick_next_ns;		// the PIT's next edge, at the last look
+	uint64_t tick_due;		// TSC: when the tick waiting to go in was due
+	uint64_t tick_injected;		// TSC: when the tick in service went in; 0: none
+	// Timer statistics: PIT edges, ticks injected, ticks done, and the
+	// TSC ticks from due to injected and from injected to done, summed.
+	uint64_t tick_edges, ticks, ticks_done, tick_wait_tsc, tick_service_tsc;
 	uint64_t nwindows;		// interrupt-window exits
 
 	// The line being printed (flushed at a newline or when the guest
@@ -149,6 +160,7 @@ uint64_t vm_unix_ns(void);
 void	vm_platform_update(struct vm *vm);
 void	vm_platform_inject(struct vm *vm);
 uint64_t vm_platform_deadline(struct vm *vm);
+void	vm_platform_print_stats(struct vm *vm);
 enum vm_action vm_halt(struct vm *vm);
 bool	vm_halt_over(struct vm *vm);
 
@@ -170,5 +182,14 @@ void	vm_count_refused(struct vm *vm, uint16_t port, bool in);
 void	vm_print_stats(struct vm *vm);
 void	vm_list(void);
 int	vm_info(struct guest_info *info, int n);
+
+/* The earlier of two TSC deadlines, 0 meaning none. */
+static inline uint64_t
+tsc_earlier(uint64_t a, uint64_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return MIN(a, b);
+}
 
 #endif

@@ -6,9 +6,13 @@
  * name), reads the RTC, programs the PIC and the PIT at 100 Hz and
  * counts timer interrupts through its own IDT, and echoes what is typed
  * on COM1, taken by the receive interrupt.  With "hostile" on its
- * command line it writes nonsense
- * to the PIC, PIT, UART and RTC, then masks everything and halts; with
- * "fpu N" it checks that its FPU registers survive (fpu.c).
+ * command line it floods itself with timer interrupts (the running
+ * 100 Hz tick reprogrammed to counts 2 and 1, then 1 kHz), writes
+ * nonsense to the PIC, PIT, UART and RTC, then masks everything and
+ * halts; with "fpu N" it checks that its FPU registers survive
+ * (fpu.c).  Other words on the command line: "fast", the PIT at 1 kHz;
+ * "spin", never HLT (a busy loop instead); "idle", report the ticks
+ * every 5 s instead of every second (fewer exits to print them).
  */
 #include <inc/types.h>
 #include <inc/vmm/hypercall.h>
@@ -316,6 +320,38 @@ irq_handler(int irq)
 	outb(0x20, 0x20);
 }
 
+/* Spin, interrupts on, until n more timer interrupts came. */
+static void
+wait_ticks(uint32_t n)
+{
+	uint32_t t0 = ticks;
+
+	asm volatile("sti");
+	while (ticks - t0 < n)
+		;
+	asm volatile("cli");
+}
+
+/*
+ * A flood: the running 100 Hz tick gets count 2 (the count alone: mode
+ * 2 takes it at the end of the period), then count 1 with a control
+ * word (the 8254 forbids it), then 1 kHz.  Each phase must end: this
+ * loop runs between the interrupts.
+ */
+static void
+flood(void)
+{
+	wait_ticks(5);
+	outb(0x40, 2);
+	outb(0x40, 0);
+	wait_ticks(300);
+	setup_pit(1);
+	wait_ticks(300);
+	setup_pit(1193);
+	wait_ticks(300);
+	print("mbtest: hostile: flood of 900 ticks at counts 2, 1 and 1193 taken\n");
+}
+
 /* Everything a guest should not do to its devices, then masked and halted. */
 static void
 hostile(void)
@@ -324,6 +360,7 @@ hostile(void)
 			     0x61, 0x70, 0x71, 0x3F9, 0x3FA, 0x3FB, 0x3FC, 0x3FD, 0x3FE, 0x3FF };
 	uint32_t x = 12345;
 
+	flood();
 	print("mbtest: hostile: nonsense to the devices, then masked and halted\n");
 	for (int round = 0; round < 2000; round++)
 		for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
@@ -341,7 +378,8 @@ void
 mbmain(uint32_t magic, const uint32_t *info)
 {
 	const char *cmdline;
-	uint32_t shown = 0, t;
+	uint32_t shown = 0, t, hz, every;
+	bool spin;
 
 	print("mbtest: magic %x, info at %x\n", magic, (uint32_t) info);
 	if (magic != 0x2BADB002) {
@@ -357,20 +395,26 @@ mbmain(uint32_t magic, const uint32_t *info)
 	setup_tables();
 	setup_uart();
 	setup_pic((1 << 0) | (1 << 4));
+	hz = has_word(cmdline, "fast") ? 1000 : 100;
+	every = has_word(cmdline, "idle") ? 5 : 1;
+	spin = has_word(cmdline, "spin");
 	setup_pit(PIT_DIVISOR);
 	if (has_word(cmdline, "hostile"))
 		hostile();
 	if (has_word(cmdline, "fpu "))
 		fpu_test(cmdline, &ticks);
-	print("mbtest: PIT at 100 Hz, waiting for ticks\n");
+	if (hz != 100)
+		setup_pit(1193182 / hz);
+	print("mbtest: PIT at %u Hz, %s\n", hz, spin ? "spinning" : "waiting for ticks");
 	asm volatile("sti");
 	for (;;) {
-		asm volatile("hlt");
+		if (!spin)
+			asm volatile("hlt");
 		t = ticks;
-		if (t / 100 > shown && shown < 3) {
-			shown = t / 100;
-			print("mbtest: ticks: %u\n", shown * 100);
-			if (shown == 1)
+		// Reports at 1 s, then every `every` seconds, three in all.
+		if (t >= (1 + shown * every) * hz && shown < 3) {
+			print("mbtest: ticks: %u\n", (1 + shown * every) * hz);
+			if (shown++ == 0)
 				print("mbtest: type something\n");
 		}
 		while (rx_tail != rx_head) {
