@@ -19,6 +19,7 @@
 #define EOI	(0x00B0 / 4)	// end of interrupt
 #define SVR	(0x00F0 / 4)	// spurious interrupt vector
 #define   SVR_ENABLE	0x00000100	// the APIC is on
+#define IRR1	(0x0210 / 4)	// interrupt requests, vectors 32..63
 #define ESR	(0x0280 / 4)	// error status
 #define ICRLO	(0x0300 / 4)	// interrupt command, low half (writing it sends)
 #define   ICR_FIXED	0x00000000
@@ -69,6 +70,17 @@ lapic_timer_quiet(bool quiet)
 {
 	if (lapic)
 		lapicw(TICR, quiet ? 0 : timer_period);
+}
+
+/*
+ * Whether an interrupt of vector 32..63 (the timer's among them) waits
+ * in this CPU's APIC for RFLAGS.IF to let it in: for a monitor whose
+ * CPU may fail to exit for one (vmm/amd/run.c).
+ */
+bool
+lapic_irq_waiting(void)
+{
+	return lapic && lapic[IRR1] != 0;
 }
 
 /* Wait, at most a second, for the last interrupt command to go out. */

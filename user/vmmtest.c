@@ -4,7 +4,11 @@
  *           makes bad hypercalls, touches memory nobody mapped (a zeroed
  *           page on demand), then spins without HLT: the host timer must
  *           still preempt it, and destroying it (perhaps while it runs on
- *           another CPU) must work.
+ *           another CPU) must work.  It spins with RFLAGS.IF set (no
+ *           interrupt reaches it: nothing programs its PIC), so that it
+ *           runs on Bochs' SVM too, which never lets a host interrupt
+ *           end a guest that runs with IF clear and makes no exit;
+ *           vmevil's cli guest is that case, on the other backends.
  *   wild:   enters protected mode and reads beyond its memory: it dies
  *           of an EPT violation.
  *   triple: real mode with an empty IDT, then int3: it dies of a triple
@@ -66,6 +70,7 @@ asm(".pushsection .rodata\n"
     "	movb	%es:0x10, %al\n"
     "	movb	%al, " TG_SHARED(SPIN_ZERO) "\n"
     "	movb	$" HC_STR(TG_DONE_MAGIC) ", " TG_SHARED(TG_DONE) "\n"
+    "	sti\n"					// see the comment above
     "4:	incl	" TG_SHARED(SPIN_COUNTER) "\n"
     "	jmp	4b\n"
     "spin_msg:\n"

@@ -2,8 +2,8 @@
 # SVM: each guest test (add_guest_test) runs under Bochs, whose CPU
 # emulates VMX with EPT and unrestricted guest, and again under QEMU with
 # SVM and nested paging (NAME_qsvm), and a few on Bochs' AMD model
-# (NAME_bsvm: SVM with next-RIP; its real-mode tiny guests do not pass
-# there yet); QEMU tests on a CPU without either check the refusal.
+# (NAME_bsvm: SVM with next-RIP); QEMU tests on a CPU without either
+# check the refusal.
 #
 # "prog=vmm exit": the host starts user/vmm first, which loads /vmm/kernel
 # and /vmm/boot from the host disk into a guest.  "/vmm/vmm prog=hello
@@ -80,7 +80,7 @@ add_guest_test vmm_guest_pages --timeout 180 "${VMM_HELLO[@]}" \
 
 # sys_env_mkguest and sys_ept_map refuse bad arguments; a tiny guest
 # mapped with sys_ept_map reads its memory map (user/eptcheck.c).
-add_guest_test vmm_eptcheck --cmdline "prog=eptcheck nofs exit" --timeout 40 \
+add_guest_test --bochs-svm vmm_eptcheck --cmdline "prog=eptcheck nofs exit" --timeout 40 \
 	--expect 'eptcheck: all bad arguments refused' \
 	--expect 'eptcheck: guest read its memory map through the EPT' \
 	--expect '^eptcheck: free pages before the guest ([0-9]+), after it \1$' \
@@ -93,7 +93,7 @@ add_guest_test vmm_eptcheck --cmdline "prog=eptcheck nofs exit" --timeout 40 \
 # fault each kill only their guest, a guest halted with no input sleeps
 # (no exits), a guest exiting all the time still loses the CPU at the end
 # of its slice; every page comes back.
-add_guest_test vmm_exits --cmdline "prog=vmmtest nofs exit" --timeout 120 \
+add_guest_test --bochs-svm vmm_exits --cmdline "prog=vmmtest nofs exit" --timeout 120 \
 	--expect "${G}vmmtest guest: hello through COM1" \
 	--expect 'vmmtest: the host runs while the guest spins' \
 	--expect 'vmm: guest [0-9a-f]{8}: (EPT violation|nested page fault) at guest-physical' \

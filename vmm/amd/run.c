@@ -11,6 +11,7 @@
 #include <kern/env.h>
 #include <kern/pmap.h>
 #include <kern/cpu.h>
+#include <kern/lapic.h>
 #include <vmm/vm.h>
 #include <vmm/amd/svm.h>
 
@@ -183,6 +184,28 @@ svm_map_invalidate(struct vcpu *vcpu)
 #define CLEAN_ALL	0x7FF
 
 /*
+ * The exit a host interrupt makes, without entering the guest: for one
+ * that waited in the APIC at the guest's last exit.  Bochs 2.7 never
+ * makes that exit while the guest runs with RFLAGS.IF clear (it masks
+ * the APIC by the guest's IF when VMRUN loads it, whatever
+ * V_INTR_MASKING says), so a guest with interrupts off that exits all
+ * the time would otherwise keep the host from its timer for good.  On
+ * a CPU that does exit, the interrupt came in after the exit: the
+ * guest would only exit again at once.
+ */
+static bool
+svm_owed_intr(struct svm_vcpu *v, struct vm_exit *x)
+{
+	if (!v->intr_owed)
+		return false;
+	v->intr_owed = false;
+	memset(x, 0, sizeof(*x));
+	x->reason = VM_EXIT_INTR;
+	x->raw_reason = SVM_EXIT_INTR;
+	return true;
+}
+
+/*
  * Enter virtual CPU v's guest on this CPU until it exits, then decode
  * the exit into *x; between svm_turn_begin and svm_turn_end.  The
  * host's timer ends slices (an interrupt exit), so deadline is not
@@ -197,6 +220,8 @@ svm_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_ex
 	uint32_t bit = 1U << cpunum();
 	uint64_t t0, t1;
 
+	if (svm_owed_intr(v, x))
+		return VM_RUN_EXITED;
 	if (v->flush_cpus & bit) {
 		vmcb->tlb_control = (svm_caps.features & SVM_FEAT_FLUSH_ASID)
 			? TLB_FLUSH_ASID : TLB_FLUSH_ALL;
@@ -215,6 +240,7 @@ svm_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_ex
 	vmcb->clean = (svm_caps.features & SVM_FEAT_VMCB_CLEAN) ? CLEAN_ALL : 0;
 	memset(x, 0, sizeof(*x));
 	svm_decode_exit(vcpu, x, tf);
+	v->intr_owed = x->reason != VM_EXIT_INTR && lapic_irq_waiting();
 	return VM_RUN_EXITED;
 }
 

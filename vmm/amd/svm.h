@@ -206,6 +206,7 @@ struct svm_vcpu {
 	uint32_t asid;
 	int last_cpu;			// where it last ran (-1: nowhere yet)
 	uint32_t flush_cpus;		// CPUs that must flush before entering
+	bool intr_owed;			// a host interrupt waited at the last exit
 };
 
 // cpu.c
