@@ -29,9 +29,10 @@ add_test bochs_monitor --bochs --cmdline "prog=hello nofs" --type help \
 	--expect-seq '^Welcome to the JOS kernel monitor!' \
 	--expect '^ *kerninfo +- '
 
+# The banner names the backend: vmm_detect* check which one.
 GUEST_START=(
 	--expect-seq '^vmm: guest [0-9a-f]{8} starting: /vmm/kernel, entry 00100000'
-	--expect-seq "${G}guest: JOS kernel running in a VT-x guest$"
+	--expect-seq "${G}guest: JOS kernel running in (a VT-x|an AMD SVM) guest$"
 )
 
 # The host finds VT-x with EPT and unrestricted guest, and the kernel's
@@ -39,6 +40,7 @@ GUEST_START=(
 add_test vmm_detect --bochs --cmdline "prog=vmm exit" \
 	--expect '^vmx: VT-x with EPT' \
 	--expect '^ept_selftest: .*succeeded' \
+	--expect "${G}guest: JOS kernel running in a VT-x guest$" \
 	--stop "${G}guest: " --timeout 40 \
 	--forbid '^vmx: .*not (supported|usable)'
 
@@ -112,16 +114,18 @@ for be in qsvm:qemu-svm bsvm:bochs-svm; do
 	add_test "vmm_detect_${be%%:*}" --backend "${be#*:}" --cmdline "prog=vmm exit" \
 		--expect '^svm: AMD SVM revision [0-9]+ with nested paging, [0-9]+ ASIDs' \
 		--expect '^npt_selftest: .*succeeded' \
+		--expect "${G}guest: JOS kernel running in an AMD SVM guest$" \
 		--stop "${G}guest: " --timeout 40 --forbid '^svm: not supported'
 done
 
-# On a CPU with neither VT-x nor SVM (QEMU's qemu64 without KVM): vmm
-# says so, each backend naming what is missing, and exits, and the host
-# goes on (here: to its monitor, the file server still serving).
+# On a CPU with neither VT-x nor SVM (QEMU's qemu64 without KVM, an AMD
+# vendor): each backend names what is missing, vmm says what its
+# vendor's lacks, and exits, and the host goes on (here: to its
+# monitor, the file server still serving).
 add_test vmm_not_supported --backend none --cmdline "prog=vmm exit" \
 	--expect-seq '^svm: not supported: CPUID 0x80000001:ECX\.SVM is clear$' \
 	--expect-seq '^vmx: VT-x not supported' \
-	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
+	--expect-seq '^vmm: no guests on this CPU: AMD SVM: CPUID 0x80000001:ECX\.SVM is clear$' \
 	--expect-seq '^\[00001000\] exiting gracefully' \
 	--expect-seq '^No runnable environments in the system!' \
 	--forbid 'guest: JOS kernel'
@@ -129,12 +133,12 @@ add_test vmm_not_supported --backend none --cmdline "prog=vmm exit" \
 # The same from the shell, which carries on afterwards.
 add_test vmm_not_supported_sh --backend none --prompt '$ ' \
 	--type '/vmm/vmm' --type 'echo the shell goes on' \
-	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
+	--expect-seq '^vmm: no guests on this CPU: AMD SVM: ' \
 	--expect-seq '^the shell goes on$'
 
 # "vmm" typed as a bare name: the shell finds /bin/vmm.
 add_test vmm_bare_name --backend none --prompt '$ ' \
 	--type 'vmm' --type 'echo the shell goes on' \
-	--expect-seq '^vmm: VT-x not supported \(operation not supported\)$' \
+	--expect-seq '^vmm: no guests on this CPU: AMD SVM: ' \
 	--expect-seq '^the shell goes on$' \
 	--forbid 'sh: vmm: '

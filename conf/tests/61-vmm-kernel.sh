@@ -78,7 +78,7 @@ add_test vmctl_noguest --cmdline "prog=vmctl nofs exit" \
 # page, and the monitor's count shows no byte went through COM1.
 add_guest_test --bochs-svm vmm_conswrite --timeout 180 --prompt '$ ' \
 	--type '/vmm/vmm prog=hello nofs conscheck exit' \
-	--expect-seq "${G}"'guest: JOS kernel running in a VT-x guest$' \
+	--expect-seq "${G}"'guest: JOS kernel running in (a VT-x|an AMD SVM) guest$' \
 	--expect-seq "${G}"'guest: conscheck: bad buffers refused$' \
 	--expect-seq "${G}"'guest: conscheck: this line crosses a page boundary$' \
 	--expect-seq "${G}"'TSC: [0-9]+\.[0-9]{3} MHz \(the host.s\)$' \
