@@ -1,5 +1,5 @@
 # conf/tests/64-gdb.sh: gdb on a running guest, through the monitor's
-# stub (vmm/gdb/) on the host's COM2, under Bochs (VT-x).
+# stub (vmm/gdb/) on the host's COM2, on each backend.
 #
 # The host shell starts a guest, hands the console back (Ctrl-]), runs
 # `vmctl debug ID`, and gives the guest the console again; a line typed
@@ -16,23 +16,42 @@ gdb_wait_for() {
 	done
 }
 
+# gdb_machine EMU DIR LOG: boot DIR's images under EMU (bochs or qemu)
+# with COM1 and COM2 on TCP ports of their own, COM1 connected to file
+# descriptor $con (its output in DIR/serial.log); $gdbport is COM2's,
+# listening once this returns.  The machine starts once COM2 has its
+# connection too: gdb's.
+gdb_machine() {
+	local emu=$1 dir=$2 log=$3 p1
+	# Tests run side by side: each its own range of ports.
+	p1=$(grade_unused_port $((36000 + $(id -u) % 500 * 40 + GRADE_INDEX % 10 * 4)))
+	gdbport=$(grade_unused_port $((p1 + 1)))
+	if [[ $emu == bochs ]]; then
+		BOCHS_COM1="mode=socket-server, dev=localhost:$p1" \
+			BOCHS_COM2="enabled=1, mode=socket-server, dev=localhost:$gdbport" \
+			bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" "$dir/fs.img" >>"$log" 2>&1 ||
+			return 1
+		bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
+	else
+		qemu_cmd "$GRADE_INDEX" "$dir"
+		"${QCMD[@]}" -serial "tcp:127.0.0.1:$p1,server=on,wait=on" \
+			-serial "tcp:127.0.0.1:$gdbport,server=on,wait=on" </dev/null >"$dir/qemu.err" 2>&1 &
+	fi
+	echo $! >>"$dir/pids"
+	grade_wait_listen "$p1" 60 || { echo "$emu is not listening on $p1" >>"$log"; return 1; }
+	exec {con}<>"/dev/tcp/127.0.0.1/$p1" || return 1
+	: >"$dir/serial.log"
+	cat <&"$con" >"$dir/serial.log" &
+	echo $! >>"$dir/pids"
+	grade_wait_listen "$gdbport" 60 || { echo "$emu is not listening on $gdbport" >>"$log"; return 1; }
+}
+
+# guest_gdb_session DIR LOG (GDB_EMU: bochs or qemu): the scripted
+# session of conf/gdb-guest.gdb against the guest of a running `vmm`.
 guest_gdb_session() {
-	local dir=$1 log=$2 p1 p2 serial=$1/serial.log id gpid st
-	p1=$(grade_unused_port $((36000 + $(id -u) % 2000 * 2)))
-	p2=$(grade_unused_port $((p1 + 1)))
-	BOCHS_COM1="mode=socket-server, dev=localhost:$p1" \
-		BOCHS_COM2="enabled=1, mode=socket-server, dev=localhost:$p2" \
-		bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" "$dir/fs.img" >>"$log" 2>&1 || return 1
-	bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
-	echo $! >>"$dir/pids"
-	grade_wait_listen "$p1" 60 || { echo "Bochs is not listening on $p1" >>"$log"; return 1; }
-	exec {con}<>"/dev/tcp/127.0.0.1/$p1"
-	: >"$serial"
-	cat <&"$con" >"$serial" &
-	echo $! >>"$dir/pids"
-	# Bochs starts the machine once COM2 has its connection too: gdb's.
-	grade_wait_listen "$p2" 60 || { echo "Bochs is not listening on $p2" >>"$log"; return 1; }
-	sed "s/@GDBPORT@/$p2/" conf/gdb-guest.gdb >"$dir/gdb-guest.gdb"
+	local dir=$1 log=$2 serial=$1/serial.log id gpid st
+	gdb_machine "${GDB_EMU:-bochs}" "$dir" "$log" || return 1
+	sed "s/@GDBPORT@/$gdbport/" conf/gdb-guest.gdb >"$dir/gdb-guest.gdb"
 	timeout "$(grade_time_left)" gdb -n -batch -x "$dir/gdb-guest.gdb" obj/guest/kernel \
 		</dev/null >"$dir/gdb.out" 2>&1 &
 	gpid=$!
@@ -61,7 +80,17 @@ guest_gdb_session() {
 	return "$st"
 }
 
-add_test guest_gdb --func guest_gdb_session --timeout 400 \
+guest_gdb_session_qemu() {
+	GDB_EMU=qemu guest_gdb_session "$@"
+}
+guest_gdb_session_bsvm() {
+	BOCHS_MODEL=ryzen guest_gdb_session "$@"
+}
+
+# The same session, run under Bochs (VT-x), under QEMU (SVM: int3 by
+# the INT n intercept, steps by RFLAGS.TF) and on Bochs' AMD model (int3
+# by the #BP intercept).
+GUEST_GDB_EXPECT=(
 	--expect-seq '^GDB: attached' \
 	--expect-seq '^Breakpoint 1 at 0x[0-9a-f]+: file kern/syscall.c, line [0-9]+' \
 	--expect-seq '^Breakpoint 1, syscall \(.*\) at kern/syscall.c:[0-9]+' \
@@ -78,3 +107,8 @@ add_test guest_gdb --func guest_gdb_session --timeout 400 \
 	--expect-seq '^\[guest [0-9a-f]{8}\] after-detach' \
 	--forbid "Remote 'g' packet reply is too long" --forbid 'Cannot insert' \
 	--forbid 'Error in sourced command file'
+)
+add_test guest_gdb --func guest_gdb_session --timeout 400 "${GUEST_GDB_EXPECT[@]}"
+add_test guest_gdb_qsvm --backend qemu-svm --func guest_gdb_session_qemu --timeout 300 \
+	"${GUEST_GDB_EXPECT[@]}"
+add_test guest_gdb_bsvm --func guest_gdb_session_bsvm --timeout 400 "${GUEST_GDB_EXPECT[@]}"
