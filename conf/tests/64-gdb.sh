@@ -2,10 +2,12 @@
 # stub (vmm/gdb/) on the host's COM2, on each backend.
 #
 # The host shell starts a guest, hands the console back (Ctrl-]), runs
-# `vmctl debug ID`, and gives the guest the console again; a line typed
-# to the guest wakes it and it stops for gdb (conf/gdb-guest.gdb), which
-# breaks at the guest kernel's syscall(), backtraces, steps, reads
-# memory and detaches.  The guest then answers typed commands again.
+# `vmctl debug ID`: the guest, idle, stops for gdb (conf/gdb-guest.gdb)
+# at once, and while gdb holds it the host's shell answers a command.
+# The shell gives the guest the console again and types a line to it;
+# gdb breaks at the guest kernel's syscall(), backtraces, steps, reads
+# memory, lets it run and stops it with Ctrl-C, and detaches.  The guest
+# then answers typed commands again.
 
 # gdb_wait_for LOG COUNT ERE: wait until LOG has COUNT lines matching ERE.
 gdb_wait_for() {
@@ -48,10 +50,18 @@ gdb_machine() {
 
 # guest_gdb_session DIR LOG (GDB_EMU: bochs or qemu): the scripted
 # session of conf/gdb-guest.gdb against the guest of a running `vmm`.
+# gdb_wait_file PATH: wait until PATH exists.
+gdb_wait_file() {
+	until [[ -e $1 ]]; do
+		(($(now_ms) < GRADE_DEADLINE_MS)) || return 1
+		sleep 0.2
+	done
+}
+
 guest_gdb_session() {
 	local dir=$1 log=$2 serial=$1/serial.log id gpid st
 	gdb_machine "${GDB_EMU:-bochs}" "$dir" "$log" || return 1
-	sed "s/@GDBPORT@/$gdbport/" conf/gdb-guest.gdb >"$dir/gdb-guest.gdb"
+	sed -e "s/@GDBPORT@/$gdbport/" -e "s|@DIR@|$dir|g" conf/gdb-guest.gdb >"$dir/gdb-guest.gdb"
 	timeout "$(grade_time_left)" gdb -n -batch -x "$dir/gdb-guest.gdb" obj/guest/kernel \
 		</dev/null >"$dir/gdb.out" 2>&1 &
 	gpid=$!
@@ -65,10 +75,19 @@ guest_gdb_session() {
 		printf '\x1d' >&"$con"
 		sleep 1
 		printf '\rvmctl debug %s\r' "$id" >&"$con"
-		gdb_wait_for "$serial" 1 "waits for gdb on COM2" &&
+		# While gdb holds the guest, the host's shell answers.
+		gdb_wait_for "$serial" 1 "waits for gdb on COM2" && gdb_wait_file "$dir/held" &&
+			printf 'echo host-runs-while-held\r' >&"$con" &&
+			gdb_wait_for "$serial" 1 '^host-runs-while-held' && touch "$dir/host-ran" &&
 			printf 'vmctl focus %s\r' "$id" >&"$con" &&
 			gdb_wait_for "$serial" 1 'has the console' && sleep 1 &&
 			printf 'echo before\r' >&"$con" || st=1
+	fi
+	# Ctrl-C: gdb sends it when it gets SIGINT while the guest runs.
+	if [[ -z ${st:-} ]] && gdb_wait_file "$dir/running"; then
+		sleep 2
+		# gdb itself, not timeout, which would pass it to gdb twice.
+		kill -INT $(ps -o pid= --ppid "$gpid")
 	fi
 	wait "$gpid"
 	st=${st:-$?}
@@ -92,6 +111,8 @@ guest_gdb_session_bsvm() {
 # by the #BP intercept).
 GUEST_GDB_EXPECT=(
 	--expect-seq '^GDB: attached' \
+	--expect '^host-runs-while-held' \
+	--expect-seq '^GDB: the host ran meanwhile' \
 	--expect-seq '^Breakpoint 1 at 0x[0-9a-f]+: file kern/syscall.c, line [0-9]+' \
 	--expect-seq '^Breakpoint 1, syscall \(.*\) at kern/syscall.c:[0-9]+' \
 	--expect-seq '^#0 +syscall \(.*\) at kern/syscall.c:[0-9]+' \
@@ -101,6 +122,9 @@ GUEST_GDB_EXPECT=(
 	--expect-seq '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <syscall\+[0-9]+>' \
 	--expect-seq '^Breakpoint 1, syscall \(' \
 	--expect-seq '^GDB: registers changed' \
+	--expect-seq 'received signal SIGINT' \
+	--expect-seq '^GDB: interrupted' \
+	--expect-seq '^rip +0x[0-9a-f]+ ' \
 	--expect-seq '^\[Inferior 1 \(Remote target\) detached\]' \
 	--expect-seq '^GDB: detached' \
 	--expect-seq 'vmm: guest [0-9a-f]{8}: the debugger let go' \
