@@ -136,3 +136,63 @@ add_test guest_gdb --func guest_gdb_session --timeout 400 "${GUEST_GDB_EXPECT[@]
 add_test guest_gdb_qsvm --backend qemu-svm --func guest_gdb_session_qemu --timeout 300 \
 	"${GUEST_GDB_EXPECT[@]}"
 add_test guest_gdb_bsvm --func guest_gdb_session_bsvm --timeout 400 "${GUEST_GDB_EXPECT[@]}"
+
+# gdb_run SCRIPT DIR LOG: run gdb with conf/SCRIPT (its @GDBPORT@ and
+# @DIR@ filled in) in the background, its output in DIR/SCRIPT.out; its
+# pid in $gpid.
+gdb_run() {
+	local script=$1 dir=$2
+	sed -e "s/@GDBPORT@/$gdbport/" -e "s|@DIR@|$dir|g" "conf/$script" >"$dir/$script"
+	timeout "$(grade_time_left)" gdb -n -batch -x "$dir/$script" </dev/null \
+		>"$dir/$script.out" 2>&1 &
+	gpid=$!
+	echo $gpid >>"$dir/pids"
+}
+
+# guest_gdb_start DIR LOG: `vmm --gdb` holds the guest before its first
+# instruction (nothing of it on the console until gdb lets it go); then
+# gdb on the 32-bit multiboot guest mbtest, stopped by `vmctl debug`.
+guest_gdb_start() {
+	local dir=$1 log=$2 serial=$1/serial.log id st
+	gdb_machine "${GDB_EMU:-qemu}" "$dir" "$log" || return 1
+	gdb_run gdb-guest-start.gdb "$dir"
+	gdb_wait_for "$serial" 1 '\$ ' && printf 'vmm --gdb prog=hello nofs exit\r' >&"$con" &&
+		gdb_wait_file "$dir/first" || st=1
+	if grep -q '^\[guest ' "$serial"; then
+		echo "TEST: the guest printed before gdb let it go" >>"$log"
+	else
+		echo "TEST: nothing of the guest while gdb held it" >>"$log"
+	fi
+	touch "$dir/looked"
+	wait "$gpid" || st=1
+	gdb_wait_for "$serial" 1 '^vmm: guest [0-9a-f]{8} is gone' &&
+		printf 'vmm --kernel /guests/mbtest\r' >&"$con" &&
+		gdb_wait_for "$serial" 1 'mbtest: .*type something' || st=1
+	id=$(grep -oE 'vmm: guest [0-9a-f]{8} starting: multiboot' "$serial" | cut -d' ' -f3)
+	if [[ -z ${st:-} && -n $id ]]; then
+		gdb_run gdb-guest-i386.gdb "$dir"
+		sleep 1
+		printf '\x1d' >&"$con"
+		sleep 1
+		printf '\rvmctl debug %s\r' "$id" >&"$con"
+		wait "$gpid" || st=1
+		printf 'vmctl stop %s\r' "$id" >&"$con"
+		gdb_wait_for "$serial" 2 '^vmm: guest [0-9a-f]{8} is gone' || st=1
+	fi
+	{ echo "--- gdb"; cat "$dir"/gdb-guest-start.gdb.out "$dir"/gdb-guest-i386.gdb.out
+	  echo "--- console"; tr -d '\r' <"$serial"; } >>"$log"
+	exec {con}>&-
+	return "${st:-0}"
+}
+
+add_test guest_gdb_start_qsvm --backend qemu-svm --func guest_gdb_start --timeout 300 \
+	--expect-seq '^GDB: held at the first instruction' \
+	--expect '^TEST: nothing of the guest while gdb held it' \
+	--expect-seq '^GDB: detached' \
+	--expect-seq 'currently "i386"' \
+	--expect-seq '^eip +0x[0-9a-f]+ ' \
+	--expect-seq '^eax +0x[0-9a-f]+ ' \
+	--expect-seq '^GDB: a 32-bit guest in its kernel' \
+	--expect-seq '^GDB: detached' \
+	--expect "^\\[guest [0-9a-f]{8}\\] hello, world" \
+	--forbid "Remote 'g' packet reply is too long" --forbid 'Error in sourced command file'

@@ -346,7 +346,9 @@ gdb_serve(struct vm *vm, struct Trapframe *tf)
 		gdb.running = true;
 		return VM_RESUME;
 	}
-	env_block(vm->env);
+	// Asleep for input, as in HLT: the host idles (rather than
+	// finding nothing alive), and typed input only wakes it again.
+	env_block_console(vm->env);
 	return VM_BLOCK;
 }
 
