@@ -56,7 +56,8 @@ svm_unpush_tf(struct vcpu *vcpu)
  * The debugger's controls on virtual CPU v: with step, the next entry
  * runs one instruction and exits with VM_EXIT_STEP (RFLAGS.TF, #DB
  * intercepted); with catch_bp, INT3 exits with VM_EXIT_BREAKPOINT (#BP
- * intercepted, and INT n: QEMU 7.2 takes INT3 for one, never for #BP).
+ * intercepted, and INT n: QEMU 7.2 takes INT3 for one, never for #BP)
+ * and #DB with VM_EXIT_STEP (the debugger's hardware breakpoints).
  * Always 0: every SVM CPU can.
  */
 int
@@ -74,7 +75,7 @@ svm_set_debug(struct vcpu *vcpu, bool step, bool catch_bp)
 	v->tf_step = step;
 	v->step_pushf = step && svm_at_pushf(vcpu);
 	v->step_owed = false;
-	exc = step ? (exc | (1 << T_DEBUG)) : (exc & ~(1 << T_DEBUG));
+	exc = step || catch_bp ? (exc | (1 << T_DEBUG)) : (exc & ~(1 << T_DEBUG));
 	exc = catch_bp ? (exc | (1 << T_BRKPT)) : (exc & ~(1 << T_BRKPT));
 	misc1 = catch_bp ? (misc1 | ICPT1_SWINT) : (misc1 & ~ICPT1_SWINT);
 	if (exc != vmcb->icpt_exc || misc1 != vmcb->icpt_misc1) {

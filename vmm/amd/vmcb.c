@@ -121,6 +121,8 @@ svm_get_reg(struct vcpu *v, enum vm_reg reg)
 		return vmcb->cpl;
 	case VM_REG_INTR_SHADOW:
 		return vmcb->int_state & 1;
+	case VM_REG_DR7:
+		return vmcb->dr7;
 	case VM_REG_CS:
 		return vmcb->cs.sel;
 	case VM_REG_SS:
@@ -177,6 +179,10 @@ svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 		return;
 	case VM_REG_INTR_SHADOW:
 		vmcb->int_state = (vmcb->int_state & ~1UL) | (value ? 1 : 0);
+		return;
+	case VM_REG_DR7:
+		vmcb->dr7 = value;
+		vmcb->clean &= ~VMCB_CLEAN_DRX;
 		return;
 	default:	// CPL, selectors: read only
 		break;

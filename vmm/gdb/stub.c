@@ -33,6 +33,8 @@
 #include <vmm/gdb/stub.h>
 
 #define GDB_MAX_BPS	32
+#define GDB_MAX_HWBPS	4	// DR0-DR3
+#define DR7_FIXED	0x400	// bit 10 reads as one
 #define INT3		0xCC
 #define EFER_LMA_BIT	0x400ULL
 #define CR0_PE_BIT	0x1ULL
@@ -52,8 +54,14 @@ static struct {
 	bool is64;		// the register layout, chosen at attach
 	struct vm *vm;		// during a session: the guest, its registers
 	struct Trapframe *tf;
+	bool stepping;		// gdb's `s` runs: the next #DB is its step
 	struct rsp rsp;
 	struct gdb_bp bps[GDB_MAX_BPS];
+	// Hardware breakpoints: addresses in DR0-DR3 while the guest runs,
+	// enabled by the guest's DR7 (the guest's own taken over meanwhile).
+	bool hw_used[GDB_MAX_HWBPS];
+	uint64_t hw_addr[GDB_MAX_HWBPS];
+	uint64_t guest_dr7;	// the guest's DR7 before gdb took it
 } gdb;
 
 // ---- the target, for rsp.c ----
@@ -244,10 +252,84 @@ tgt_remove_bp(void *arg, uint64_t addr)
 	return tgt_write_mem(NULL, addr, &b->saved, 1);
 }
 
+/* The DR7 that enables gdb's hardware breakpoints (execution, one byte), or 0 if none is set. */
+static uint64_t
+hw_dr7(void)
+{
+	uint64_t dr7 = 0;
+
+	for (int i = 0; i < GDB_MAX_HWBPS; i++)
+		if (gdb.hw_used[i])
+			dr7 |= 1UL << (2 * i);		// L<i>; R/W and LEN 00: execution
+	return dr7 ? (dr7 | DR7_FIXED) : 0;
+}
+
+/* The guest's DR7 for the hardware breakpoints now set (its own when none is). */
+static void
+hw_apply(void)
+{
+	uint64_t dr7 = hw_dr7();
+
+	vmm->set_reg(&gdb.vm->vcpu, VM_REG_DR7, dr7 ? dr7 : gdb.guest_dr7);
+}
+
+/* Load DR0-DR3 with gdb's addresses on this CPU, which is about to enter the guest. */
+static void
+hw_load(void)
+{
+	asm volatile("mov %0, %%db0" : : "r" (gdb.hw_addr[0]));
+	asm volatile("mov %0, %%db1" : : "r" (gdb.hw_addr[1]));
+	asm volatile("mov %0, %%db2" : : "r" (gdb.hw_addr[2]));
+	asm volatile("mov %0, %%db3" : : "r" (gdb.hw_addr[3]));
+}
+
+/* The hardware breakpoint slot at guest-linear addr, or -1. */
+static int
+hw_find(uint64_t addr)
+{
+	for (int i = 0; i < GDB_MAX_HWBPS; i++)
+		if (gdb.hw_used[i] && gdb.hw_addr[i] == addr)
+			return i;
+	return -1;
+}
+
+/* Z1: a hardware breakpoint at addr (a free debug register), -1 if all four are taken. */
+static int
+tgt_insert_hwbp(void *arg, uint64_t addr)
+{
+	int i;
+
+	if (hw_find(addr) >= 0)
+		return 0;
+	for (i = 0; i < GDB_MAX_HWBPS && gdb.hw_used[i]; i++)
+		;
+	if (i == GDB_MAX_HWBPS)
+		return -1;
+	if (!hw_dr7())
+		gdb.guest_dr7 = vmm->get_reg(&gdb.vm->vcpu, VM_REG_DR7);
+	gdb.hw_used[i] = true;
+	gdb.hw_addr[i] = addr;
+	hw_apply();
+	return 0;
+}
+
+static int
+tgt_remove_hwbp(void *arg, uint64_t addr)
+{
+	int i = hw_find(addr);
+
+	if (i < 0)
+		return -1;
+	gdb.hw_used[i] = false;
+	hw_apply();
+	return 0;
+}
+
 static const struct rsp_target gdb_target = {
 	.is_64bit = tgt_is64, .get_reg = tgt_get_reg, .set_reg = tgt_set_reg,
 	.read_mem = tgt_read_mem, .write_mem = tgt_write_mem,
 	.insert_bp = tgt_insert_bp, .remove_bp = tgt_remove_bp,
+	.insert_hwbp = tgt_insert_hwbp, .remove_hwbp = tgt_remove_hwbp,
 };
 
 // ---- the session ----
@@ -274,6 +356,9 @@ gdb_end(void)
 	for (int i = 0; i < GDB_MAX_BPS; i++)
 		if (gdb.bps[i].used)
 			tgt_remove_bp(NULL, gdb.bps[i].addr);
+	for (int i = 0; i < GDB_MAX_HWBPS; i++)
+		if (gdb.hw_used[i])
+			tgt_remove_hwbp(NULL, gdb.hw_addr[i]);
 	vmm->set_debug(&gdb.vm->vcpu, false, false);
 	cprintf("vmm: guest %08x: the debugger let go\n", gdb.id);
 	gdb.id = 0;
@@ -288,6 +373,7 @@ gdb_stop(enum rsp_stop why)
 {
 	gdb.running = false;
 	gdb.stopped = true;
+	gdb.stepping = false;
 	if (why != RSP_STOP_ATTACH) {
 		rsp_stop_reply(&gdb.rsp, why);
 		send_reply();
@@ -344,6 +430,7 @@ gdb_serve(struct vm *vm, struct Trapframe *tf)
 		}
 		gdb.stopped = false;
 		gdb.running = true;
+		gdb.stepping = act == RSP_ACT_STEP;
 		return VM_RESUME;
 	}
 	// Asleep for input, as in HLT: the host idles (rather than
@@ -408,6 +495,8 @@ gdb_attach(envid_t id)
 	gdb.running = false;
 	gdb.stopped = false;
 	memset(gdb.bps, 0, sizeof(gdb.bps));
+	memset(gdb.hw_used, 0, sizeof(gdb.hw_used));
+	gdb.stepping = false;
 	rsp_init(&gdb.rsp, &gdb_target);
 	cprintf("vmm: guest %08x waits for gdb on COM2\n", id);
 	// A guest asleep in HLT for input stops now, not at its next key.
@@ -434,6 +523,7 @@ enum vm_action
 gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 {
 	struct vcpu *v = &vm->vcpu;
+	enum vm_action action;
 	int c;
 
 	if (!debugged(vm))
@@ -449,7 +539,11 @@ gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 			vmm->set_debug(v, false, true);
 			gdb_stop(RSP_STOP_INTERRUPT);
 		}
-	return gdb.stopped ? gdb_serve(vm, tf) : VM_RESUME;
+	if (gdb.stopped && (action = gdb_serve(vm, tf)) != VM_RESUME)
+		return action;
+	if (gdb.id && hw_dr7())
+		hw_load();
+	return VM_RESUME;
 }
 
 /*
@@ -474,9 +568,22 @@ gdb_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 		vmm->inject(v, &ev);
 		return VM_RESUME;
 	}
-	// VM_EXIT_STEP
-	vmm->set_debug(v, false, debugged(vm));
-	if (debugged(vm))
+	// VM_EXIT_STEP, a #DB: gdb's single step, one of its hardware
+	// breakpoints, or the guest's own (delivered to it).
+	if (!debugged(vm)) {
+		vmm->set_debug(v, false, false);
+		return VM_RESUME;
+	}
+	if (gdb.stepping) {
+		gdb.stepping = false;
+		vmm->set_debug(v, false, true);
 		gdb_stop(RSP_STOP_STEP);
+	} else if (hw_find(vmm->get_reg(v, VM_REG_RIP)) >= 0) {
+		gdb_stop(RSP_STOP_BREAKPOINT);
+	} else {
+		ev.type = VM_EVENT_EXCEPTION;
+		ev.vector = 1;		// #DB
+		vmm->inject(v, &ev);
+	}
 	return VM_RESUME;
 }
