@@ -13,6 +13,12 @@
 #   OBJDIR/guests/disk-specs              the fsformat PATH=FILE words for
 #                                         the host disk; empty without images
 #   OBJDIR/guests/unavailable             why there are none (only then)
+#   OBJDIR/guests/invaders.exec           GRUB Invaders (grub-invaders'
+#                                         /boot/invaders.exec, a multiboot
+#                                         kernel; issue 13)
+#   OBJDIR/guests/invaders-specs          its fsformat word, empty without it
+#                                         (fs/Makefrag looks for the file)
+#   OBJDIR/guests/invaders-unavailable    why it is not there (only then)
 #
 # When the packages cannot be had it says so in one line and exits 0, so
 # that the build goes on without the images (disk-specs is then empty).
@@ -42,10 +48,11 @@ no_images() {
 	exit 0
 }
 
-[[ ${GUEST_IMAGES:-yes} == no ]] && no_images "GUEST_IMAGES=no"
-for tool in apt-get dpkg-deb gzip python3; do
-	command -v "$tool" >/dev/null 2>&1 || no_images "$tool is not installed"
-done
+if [[ ${GUEST_IMAGES:-yes} == no ]]; then
+	write_if_changed "$OUT/invaders-unavailable" "GUEST_IMAGES=no"
+	write_if_changed "$OUT/invaders-specs" ""
+	no_images "GUEST_IMAGES=no"
+fi
 
 # deb_of PKG: the .deb of PKG in DEBDIR, fetched when it is not there.
 # Prints its path; fails when apt-get cannot fetch it.
@@ -78,6 +85,44 @@ unpack() {
 		dpkg-deb -x "$1" "$root" && touch "$root/.unpacked"
 	fi
 }
+
+# invaders_image: OUT/invaders.exec from Debian's grub-invaders, and
+# its fsformat word in OUT/invaders-specs (empty, with the reason in
+# OUT/invaders-unavailable, when it cannot be had).  Apart from the
+# Linux images: either may be had without the other.  When the word
+# changes, disk-specs is touched, so that make writes the disk again.
+invaders_image() {
+	local deb exe=$DEBDIR/root-grub-invaders/boot/invaders.exec spec= why=
+	if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+		why="apt-get or dpkg-deb is not installed"
+	elif ! deb=$(deb_of grub-invaders); then
+		why="apt-get download grub-invaders failed; an 'apt-get update' may help"
+	elif ! unpack "$deb" grub-invaders; then
+		why="dpkg-deb -x $deb failed"
+	elif [[ ! -f $exe ]]; then
+		why="grub-invaders has no /boot/invaders.exec"
+	elif [[ -f $OUT/invaders.exec && ! $exe -nt $OUT/invaders.exec ]] ||
+		{ cp "$exe" "$OUT/invaders.exec.tmp" && mv "$OUT/invaders.exec.tmp" "$OUT/invaders.exec"; }; then
+		spec="guests/invaders.exec=$OUT/invaders.exec"
+	else
+		why="copying $exe failed"
+	fi
+	if [[ -n $why ]]; then
+		echo "guest-images: no GRUB Invaders ($why); the disk is built without /guests/invaders.exec"
+		write_if_changed "$OUT/invaders-unavailable" "$why"
+	else
+		rm -f "$OUT/invaders-unavailable"
+	fi
+	if [[ ! -f $OUT/invaders-specs || "$(cat "$OUT/invaders-specs")" != "$spec" ]]; then
+		write_if_changed "$OUT/invaders-specs" "$spec"
+		touch "$OUT/disk-specs"
+	fi
+}
+
+invaders_image
+for tool in apt-get dpkg-deb gzip python3; do
+	command -v "$tool" >/dev/null 2>&1 || no_images "$tool is not installed"
+done
 
 meta_deb=$(deb_of "$META") ||
 	no_images "apt-get download $META failed; an 'apt-get update' may help"

@@ -35,7 +35,7 @@ cons_init(void)
 	uart_probe();
 }
 
-/* The monitor gives a guest no interrupts, so no input is ever pending unseen. */
+/* COM1 interrupts nothing in the guest (its tick only), so no input is ever pending unseen. */
 bool
 cons_input_hint(void)
 {

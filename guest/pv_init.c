@@ -14,6 +14,7 @@
 #include <kern/console.h>
 #include <kern/pmap.h>
 #include <kern/platform.h>
+#include <kern/picirq.h>
 #include <guest/pv.h>
 
 /*
@@ -67,10 +68,14 @@ boot_selfcheck(void)
 		conscheck();
 }
 
-/* The 8259A belongs to the host, not to a guest: nothing to set up. */
+/*
+ * The monitor's virtual PC has an 8259A pair of the guest's own: it
+ * carries the PIT's tick (kern/pit.c), the guest's only interrupt.
+ */
 void
 boot_irq_init(void)
 {
+	pic_init();
 }
 
 /*

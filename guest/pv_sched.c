@@ -1,8 +1,9 @@
 /*
- * Idling in the guest kernel.  A guest gets no interrupts (one CPU, no
- * timer, no device lines): nothing tells it of typed input, so it looks
- * at COM1 itself, and its HLT lasts until the monitor has input for it
- * (inc/vmx.h).  Linked in place of kern/sched_idle.c.
+ * Idling in the guest kernel.  Its one interrupt is the PIT's tick
+ * (kern/pit.c), which preempts its programs; nothing tells it of typed
+ * input, so it looks at COM1 itself, and its HLT, with interrupts off,
+ * lasts until the monitor has input for it (inc/vmx.h): an idle guest
+ * takes no ticks.  Linked in place of kern/sched_idle.c.
  */
 #include <inc/x86.h>
 

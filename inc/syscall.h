@@ -32,11 +32,15 @@ enum {
 	SYS_vmx_get_vmdisk_number,	// the guest disk counter
 	SYS_vmx_incr_vmdisk_number,	// add one to it
 	SYS_guest_debug,	// a guest waits for gdb on COM2 (vmm/gdb/stub.c)
+	SYS_guest_read,		// copy bytes of a guest's physical memory (vmctl screen)
 	NSYSCALLS
 };
 
 // sys_env_wait flag: also return at once if the env is a guest and the
 // host holds the console (vmm: give the shell back then).
 #define ENV_WAIT_CONSOLE	0x1
+
+// sys_guest_read copies at most this many bytes at a time.
+#define GUEST_READ_MAX		65536
 
 #endif

@@ -36,8 +36,9 @@
 // chosen with sys_guest_focus); typing GUEST_CONS_ESCAPE (Ctrl-]) gives
 // the console back to the host.
 #define GUEST_CONS_ESCAPE	0x1D
-// The monitor injects no interrupts.  HLT waits for the one event it
-// delivers, typed input for this guest: the guest sleeps (no exits, no
-// CPU) until some arrives, then goes on after its HLT and polls COM1.
+// The monitor injects what the guest's virtual PIC requests (the JOS
+// guest takes only the PIT's tick).  HLT with interrupts off waits for
+// typed input for this guest: the guest sleeps (no exits, no CPU) until
+// some arrives, then goes on after its HLT and polls COM1.
 
 #endif

@@ -18,6 +18,7 @@
 #include <kern/lapic.h>
 #include <kern/cpu.h>
 #include <kern/platform.h>
+#include <kern/timer.h>
 
 void mp_init(void);
 
@@ -105,6 +106,9 @@ i386_init(uint32_t mb_magic, physaddr_t mb_info)
 	mp_init();
 	lapic_init();
 	boot_irq_init();
+	// No local APIC (a guest): the PIT gives the scheduling tick.
+	if (!lapic)
+		pit_tick_start();
 
 	// From here on, the kernel lock guards all kernel state.
 	lock_kernel();

@@ -1,6 +1,6 @@
 /*
- * The local APIC of each CPU: its timer drives preemption, it takes
- * the end-of-interrupt, and it sends the inter-processor interrupts
+ * The local APIC of each CPU: its one-shot timer drives preemption and
+ * the timer queue (kern/timer.c sets it), it takes the end-of-interrupt, and it sends the inter-processor interrupts
  * that start the other CPUs.  Every CPU sees its own APIC at the same
  * physical address, so one mapping serves all of them.
  */
@@ -11,6 +11,7 @@
 #include <kern/cpu.h>
 #include <kern/pmap.h>
 #include <kern/lapic.h>
+#include <kern/timer.h>
 
 // Registers, as indices into the uint32_t array lapic[].
 #define ID	(0x0020 / 4)	// ID
@@ -31,7 +32,6 @@
 #define   ICR_OTHERS	0x000C0000	// all CPUs but this one
 #define ICRHI	(0x0310 / 4)	// interrupt command, high half: destination
 #define TIMER	(0x0320 / 4)	// local vector table: timer
-#define   TIMER_PERIODIC 0x00020000
 #define PCINT	(0x0340 / 4)	// local vector table: performance counters
 #define LINT0	(0x0350 / 4)	// local vector table: LINT0 pin
 #define LINT1	(0x0360 / 4)	// local vector table: LINT1 pin
@@ -44,10 +44,10 @@
 #define TDCR	(0x03E0 / 4)	// timer divide configuration
 #define   TDCR_DIV16	0x00000003
 
-#define TIMER_HZ	100	// timer interrupts per second on each CPU
+#define TIMER_HZ	100	// the calibration's unit: counts per 1/TIMER_HZ s
 
-// Timer counts (after the divider) between two interrupts; all CPUs
-// share the bus clock, so the boot CPU measures it once for everyone.
+// Timer counts (after the divider) in 1/TIMER_HZ s; all CPUs share the
+// bus clock, so the boot CPU measures it once for everyone.
 static uint32_t timer_period;
 
 static void
@@ -63,13 +63,36 @@ lapicw(int index, uint32_t value)
  * slice instead, and a host tick would only cost the guest a VM exit.
  * A zero initial count stops the timer without a tick left pending (a
  * masked timer may keep one, which would preempt whoever runs next at
- * once: Bochs does); the restart begins a whole period.
+ * once: Bochs does); the restart begins a whole tick period.
  */
 void
 lapic_timer_quiet(bool quiet)
 {
-	if (lapic)
-		lapicw(TICR, quiet ? 0 : timer_period);
+	if (!lapic)
+		return;
+	if (quiet)
+		lapicw(TICR, 0);
+	else
+		timer_restart_tick();
+}
+
+/*
+ * This CPU's timer interrupts once, tsc_delta TSC ticks from now (at
+ * once for 0), and then stays silent until set again.
+ */
+void
+lapic_timer_oneshot(uint64_t tsc_delta)
+{
+	uint64_t tsc_per_period = time_tsc_hz() / TIMER_HZ, count;
+
+	if (!lapic)
+		return;
+	if (!tsc_per_period)
+		tsc_per_period = 1;
+	// A deadline beyond 4 periods needs no precision: the tick comes first.
+	tsc_delta = MIN(tsc_delta, 4 * tsc_per_period);
+	count = tsc_delta * timer_period / tsc_per_period;
+	lapicw(TICR, MAX(count, 1UL));
 }
 
 /*
@@ -127,8 +150,8 @@ timer_calibrate(void)
 }
 
 /*
- * Set up this CPU's local APIC: enabled, the periodic timer on
- * IRQ_OFFSET+IRQ_TIMER every 10 ms, errors on IRQ_OFFSET+IRQ_ERROR, no
+ * Set up this CPU's local APIC: enabled, the one-shot timer on
+ * IRQ_OFFSET+IRQ_TIMER set for the first tick (kern/timer.c), errors on IRQ_OFFSET+IRQ_ERROR, no
  * interrupt pending, every priority accepted.  On the boot CPU LINT0
  * passes the 8259A's interrupts through; elsewhere LINT0 and LINT1 are
  * masked.  The first call maps the APIC and calibrates the timer.
@@ -147,8 +170,8 @@ lapic_init(void)
 	lapicw(TDCR, TDCR_DIV16);
 	if (!timer_period)
 		timer_calibrate();
-	lapicw(TIMER, TIMER_PERIODIC | (IRQ_OFFSET + IRQ_TIMER));
-	lapicw(TICR, timer_period);
+	lapicw(TIMER, IRQ_OFFSET + IRQ_TIMER);		// one-shot
+	timer_restart_tick();
 
 	if (thiscpu == bootcpu) {
 		lapicw(LINT0, LVT_EXTINT);

@@ -16,6 +16,18 @@
 
 static void sched_halt(void) __attribute__((noreturn));
 
+static struct Env *preferred;	// runs next if still runnable (sched_prefer)
+
+/*
+ * Env e, just woken by its timer, runs next on whichever CPU schedules
+ * first: a guest's timer interrupt is due now, not a round later.
+ */
+void
+sched_prefer(struct Env *e)
+{
+	preferred = e;
+}
+
 /*
  * Pick the next runnable env after the current one, round robin, and
  * run it; keep the current one if nothing else can run; else idle.
@@ -31,6 +43,13 @@ sched_yield(void)
 	guest_cpu_release();
 
 	sched_poll_input();
+
+	if (preferred) {
+		struct Env *e = preferred;
+		preferred = NULL;
+		if (e->env_status == ENV_RUNNABLE && guest_may_run_here(e))
+			env_run(e);
+	}
 
 	// The next runnable env after the current one, wrapping around.
 	// Only slots that ever held an env are scanned: with few envs this

@@ -7,6 +7,9 @@
 /* Run some runnable env on this CPU; never returns. */
 void sched_yield(void) __attribute__((noreturn));
 
+/* Env e (woken by its timer) runs next. */
+void sched_prefer(struct Env *e);
+
 /* Whether some env looks runnable (read without the lock: a hint). */
 bool sched_runnable_hint(void);
 

@@ -407,6 +407,29 @@ sys_guest_stop(envid_t envid)
 }
 
 /*
+ * Copy len bytes (at most GUEST_READ_MAX) of guest envid's
+ * guest-physical memory from gpa into the caller's buf: what a guest
+ * shows on its text screen (vmctl screen).  Any env may read any guest,
+ * as any may stop one.  Memory the guest never touched reads as zeros
+ * and stays untouched.  Returns 0, -E_BAD_ENV (no such guest),
+ * -E_INVAL (len too big, or the range not inside the guest's memory)
+ * or -E_FAULT (buf not writable by the caller).
+ */
+static int
+sys_guest_read(envid_t envid, uint64_t gpa, void *buf, size_t len)
+{
+	struct Env *e;
+
+	if (envid2env(envid, &e, 0) < 0 || e->env_type != ENV_TYPE_GUEST)
+		return -E_BAD_ENV;
+	if (len > GUEST_READ_MAX)
+		return -E_INVAL;
+	if (user_mem_check(curenv, buf, len, PTE_W) < 0)
+		return -E_FAULT;
+	return guest_read_mem(e, gpa, buf, len);
+}
+
+/*
  * Give the console input to guest envid, or back to the host with 0
  * (as Ctrl-] does).  Returns 0 or -E_BAD_ENV.
  */
@@ -519,6 +542,8 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 		return sys_env_wait(a1, a2);
 	case SYS_guest_debug:	// guest a1 waits for gdb (vmm/gdb/stub.c)
 		return guest_debug(a1);
+	case SYS_guest_read:
+		return sys_guest_read(a1, a2, (void *) a3, a4);
 	default:
 		return -E_NO_SYS;
 	}

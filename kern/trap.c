@@ -19,6 +19,7 @@
 #include <kern/spinlock.h>
 #include <kern/lapic.h>
 #include <kern/serial2.h>
+#include <kern/timer.h>
 #include <kern/vmmapi.h>
 
 struct Gatedesc idt[256] = { { 0 } };
@@ -75,7 +76,10 @@ handle_irq(struct Trapframe *tf)
 		thiscpu->cpu_ticks++;
 		if (cons_input_hint())	// its interrupt may have been lost
 			cons_poll();
-		sched_yield();		// preempt whatever ran
+		// The tick ends the slice of whatever ran; so does an env its
+		// timer woke.  A deadline alone leaves it running.
+		if (timer_interrupt())
+			sched_yield();
 		break;
 	case IRQ_KBD:
 		kbd_intr();
@@ -177,8 +181,9 @@ trap(struct Trapframe *tf)
 	// lock busy on slow emulators).
 	if (thiscpu->cpu_status == CPU_HALTED) {
 		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()
-		    && !cons_input_hint() && !guest_cpu_pending()) {
+		    && !cons_input_hint() && !guest_cpu_pending() && !timer_due_hint()) {
 			lapic_eoi();
+			timer_restart_tick();
 			env_pop_tf(tf);		// back into the idle loop
 		}
 		xchg(&thiscpu->cpu_status, CPU_STARTED);

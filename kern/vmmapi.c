@@ -207,6 +207,18 @@ guest_may_run_here(struct Env *e)
 	return e->env_type != ENV_TYPE_GUEST || !have_monitor() || vmm_hooks.may_run_here(e);
 }
 
+/*
+ * Copy len bytes of guest env e's guest-physical memory at gpa to dst
+ * (sys_guest_read: the caller checked dst).  Returns 0, -E_INVAL (not
+ * inside its memory) or -E_BAD_ENV (no monitor, or e has no guest
+ * state any more).
+ */
+int
+guest_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len)
+{
+	return have_monitor() ? vmm_hooks.read_mem(e, gpa, dst, len) : -E_BAD_ENV;
+}
+
 /* Guest id waits for gdb on COM2 at its next entry (sys_guest_debug). */
 int
 guest_debug(envid_t id)

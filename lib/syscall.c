@@ -227,3 +227,10 @@ sys_guest_debug(envid_t envid)
 {
 	return syscall(SYS_guest_debug, 0, envid, 0, 0, 0, 0);
 }
+
+/* Copy len bytes of guest envid's physical memory at gpa into buf. */
+int
+sys_guest_read(envid_t envid, uint64_t gpa, void *buf, size_t len)
+{
+	return syscall(SYS_guest_read, 0, envid, gpa, (uint64_t) buf, len, 0);
+}

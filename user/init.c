@@ -29,8 +29,9 @@ sum(const int *a, int n)
 void
 umain(int argc, char **argv)
 {
-	int i;
+	int i, n;
 	long s;
+	char line[256];
 
 	cprintf("init: running\n");
 
@@ -46,10 +47,12 @@ umain(int argc, char **argv)
 	else
 		cprintf("init: bss is not initialized: wanted sum 0 got %ld\n", s);
 
-	cprintf("init: args:");
-	for (i = 0; i < argc; i++)
-		cprintf(" '%s'", argv[i]);
-	cprintf("\n");
+	// One line in one piece: with preemption (a guest has its tick
+	// too) the file server's first line could come in between.
+	n = snprintf(line, sizeof(line), "init: args:");
+	for (i = 0; i < argc && n < (int) sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, " '%s'", argv[i]);
+	cprintf("%s\n", line);
 
 	cprintf("init: running sh\n");
 

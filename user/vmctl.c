@@ -15,9 +15,13 @@
  *   vmctl next          give the console to the next guest after the
  *                       one holding it or that held it last (or to the
  *                       first), in env order
+ *   vmctl screen [ID]   print a guest's 80x25 text screen (its memory
+ *                       at 0xB8000; no ID: the guest that holds the
+ *                       console or held it last)
  */
 #include <inc/lib.h>
 #include <inc/vmx.h>
+#include <inc/vmm/textscreen.h>
 
 #define MAXGUESTS	16
 
@@ -53,8 +57,48 @@ list(void)
 static void
 usage(void)
 {
-	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host) | debug ENVID | next\n");
+	cprintf("usage: vmctl list | stop ENVID | focus ENVID (0: the host) | debug ENVID | next"
+		" | screen [ENVID]\n");
 	exit();
+}
+
+/* The guest that holds the console or held it last; 0 if none did. */
+static envid_t
+last_console_guest(void)
+{
+	struct guest_info info[MAXGUESTS];
+	int n = MIN(sys_guest_info(info, MAXGUESTS), MAXGUESTS);
+
+	for (int i = 0; i < n; i++)
+		if (info[i].has_console || info[i].had_console)
+			return info[i].env_id;
+	return 0;
+}
+
+/*
+ * Print guest id's text screen: a line "--- screen of guest ID ---",
+ * its 25 rows (text_screen_line: characters only, trailing blanks
+ * trimmed), a line "---", all in one write so that no other output
+ * comes between its lines.
+ */
+static void
+screen(envid_t id)
+{
+	static uint8_t cells[TEXT_SCREEN_BYTES];
+	static char out[64 + TEXT_SCREEN_ROWS * (TEXT_SCREEN_COLS + 1) + 8];
+	int r, len;
+
+	if ((r = sys_guest_read(id, TEXT_SCREEN_GPA, cells, sizeof(cells))) < 0) {
+		cprintf("vmctl: screen %08x: %e\n", id, r);
+		return;
+	}
+	len = snprintf(out, sizeof(out), "--- screen of guest %08x ---\n", id);
+	for (int row = 0; row < TEXT_SCREEN_ROWS; row++) {
+		len += text_screen_line(cells, row, out + len);
+		out[len++] = '\n';
+	}
+	len += snprintf(out + len, sizeof(out) - len, "---\n");
+	sys_cputs(out, len);
 }
 
 /* Give the console to guest id (0: the host) and say so. */
@@ -96,6 +140,13 @@ umain(int argc, char **argv)
 		list();
 		return;
 	}
+	if (argc == 2 && strcmp(argv[1], "screen") == 0) {
+		if (!(id = last_console_guest()))
+			cprintf("vmctl: screen: no guest has had the console\n");
+		else
+			screen(id);
+		return;
+	}
 	if (argc == 2 && strcmp(argv[1], "next") == 0) {
 		if (!(id = next_guest()))
 			cprintf("No guests.\n");
@@ -111,6 +162,8 @@ umain(int argc, char **argv)
 			cprintf("vmctl: stop %08x: %e\n", id, r);
 	} else if (strcmp(argv[1], "focus") == 0)
 		focus(id);
+	else if (strcmp(argv[1], "screen") == 0)
+		screen(id);
 	else if (strcmp(argv[1], "debug") == 0) {
 		if ((r = sys_guest_debug(id)) < 0)
 			cprintf("vmctl: debug %08x: %e\n", id, r);

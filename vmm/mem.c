@@ -7,6 +7,7 @@
 #include <inc/mmu.h>
 #include <inc/error.h>
 #include <inc/assert.h>
+#include <inc/string.h>
 
 #include <kern/env.h>
 #include <kern/pmap.h>
@@ -128,4 +129,37 @@ vm_gpa2kva(struct vm *vm, uint64_t gpa)
 	if (vm_gpa_page(vm, gpa, false, &pa, &prot) < 0)
 		return NULL;
 	return (uint8_t *) KADDR(pa) + PGOFF(gpa);
+}
+
+/*
+ * Copy len bytes of guest env e's memory at guest-physical gpa to dst,
+ * a page at a time; pages the guest never touched read as zeros and
+ * are not made (a look must not cost the guest memory).  A guest on
+ * another CPU may be writing while this reads: the copy is a snapshot
+ * of each byte, not of the whole.  Returns 0, -E_INVAL ([gpa, gpa+len)
+ * not inside its memory) or -E_BAD_ENV (e is no guest any more).
+ */
+int
+vm_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len)
+{
+	struct vm *vm = e->env_vmxinfo;
+	uint8_t *out = dst;
+
+	if (!vm)
+		return -E_BAD_ENV;
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return -E_INVAL;
+	while (len > 0) {
+		size_t n = MIN(len, PGSIZE - PGOFF(gpa));
+		uint8_t *src = vm_gpa2kva(vm, gpa);
+
+		if (src)
+			memcpy(out, src, n);
+		else
+			memset(out, 0, n);
+		out += n;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
 }

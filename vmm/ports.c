@@ -64,6 +64,7 @@ vm_com1_pull(struct vm *vm)
 {
 	int id = vm->env->env_id, c;
 
+	vm->input_serial = true;	// typed input goes to COM1 (platform.c)
 	while (uart_rx_space(&vm->com1) > 0 && (c = cons_getc_owner(id, true)) != 0) {
 		cons_getc_owner(id, false);
 		uart_input(&vm->com1, c);

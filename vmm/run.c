@@ -14,8 +14,10 @@
  *
  * Before each entry the core brings the guest's devices to now and
  * injects what its PIC requests (platform.c); a slice is cut short at
- * the guest's next timer interrupt, and a guest asleep in HLT waits
- * here, the CPU halted, until the host's next tick finds it due.
+ * the guest's next timer interrupt, and at the kernel timer queue's
+ * next deadline (another guest's interrupt is due: it runs now).  A
+ * guest asleep in HLT is not runnable: the timer queue wakes it when
+ * its next interrupt is due (vm_sleep), typed input for it as well.
  *
  * The guest runs with the kernel lock released, like a user env, and
  * the exits that touch only the guest (CPUID, some hypercalls) are
@@ -30,6 +32,7 @@
 #include <kern/sched.h>
 #include <kern/lapic.h>
 #include <kern/spinlock.h>
+#include <kern/timer.h>
 #include <kern/vmmapi.h>
 #include <vmm/vm.h>
 #include <vmm/gdb/stub.h>
@@ -68,15 +71,6 @@ vm_take_interrupt(void)
 	asm volatile("sti; nop; cli" : : : "memory");
 }
 
-/* The earlier of two TSC deadlines, 0 meaning none. */
-static uint64_t
-earlier(uint64_t a, uint64_t b)
-{
-	if (!a || !b)
-		return a | b;
-	return MIN(a, b);
-}
-
 /*
  * The TSC at which the guest's devices next want an interrupt in (0:
  * never), but no sooner than VM_MIN_TIMER_US from now: a deadline
@@ -94,24 +88,21 @@ vm_device_deadline(struct vm *vm)
 }
 
 /*
- * Guest env e sleeps in HLT (vm->halted) with nothing due yet: this
- * CPU halts until an interrupt.  The host's timer tick reschedules (it
- * brings the guest back to vm_run, which looks again); an env to run
- * takes the CPU.  Returns when the guest's sleep is over (or it is
- * dying), its state current again; false if that failed.
+ * Guest env e sleeps in HLT (vm->halted) with nothing due yet: it is not
+ * runnable until its next timer interrupt is due (the kernel's timer
+ * queue wakes it) or input arrives for it (env_block_console), and the
+ * CPU goes to whoever else can run.  Does not return.
  */
-static bool
+static void __attribute__((noreturn))
 vm_sleep(struct Env *e)
 {
 	struct vm *vm = e->env_vmxinfo;
 
+	vm_cons_flush(vm);
 	vmm->vcpu_put(&vm->vcpu);
-	while (!vm_halt_over(vm) && e->env_status != ENV_DYING) {
-		if (sched_runnable_hint())
-			env_yield(e);
-		asm volatile("sti; hlt; cli" : : : "memory");
-	}
-	return vmm->vcpu_load(&vm->vcpu) == 0;
+	env_block_console(e);
+	timer_wake_at(e, vm_platform_deadline(vm));
+	sched_yield();
 }
 
 /*
@@ -128,9 +119,11 @@ vm_run_unlocked(struct Env *e, uint64_t deadline, struct vm_exit *x)
 	enum vm_run_result r;
 
 	unlock_kernel();
-	do
+	do {
+		vm_fpu_enter(vm);	// its FPU registers and XCR0 (fpu.c)
 		r = vmm->run(&vm->vcpu, &e->env_tf, deadline, x);
-	while (r == VM_RUN_EXITED && ((volatile struct Env *) e)->env_status != ENV_DYING
+		vm_fpu_leave(vm);
+	} while (r == VM_RUN_EXITED && ((volatile struct Env *) e)->env_status != ENV_DYING
 	       && vm_handle_exit_unlocked(vm, &e->env_tf, x) == VM_RESUME);
 	lock_kernel();
 	return r;
@@ -147,12 +140,13 @@ vm_run(struct Env *e)
 {
 	struct vm *vm = e->env_vmxinfo;
 	struct vcpu *v = &vm->vcpu;
-	uint64_t slice_start = read_tsc(), slice_end;
+	uint64_t slice_start = read_tsc(), slice_end, deadline;
 	struct vm_exit x;
 	enum vm_action action;
 
 	if (!vm->tsc_launch)
 		vm->tsc_launch = slice_start;
+	vm_fpu_cpu_init();	// before the backend records the host's CR4
 	if (vmm->vcpu_load(v) < 0)
 		goto die;
 	for (;;) {
@@ -166,27 +160,33 @@ vm_run(struct Env *e)
 			sched_yield();
 		}
 		if (vm->halted) {
-			if (!vm_sleep(e))
-				goto die;
-			if (e->env_status == ENV_DYING)
-				break;
+			// Woken, by its timer or otherwise: on if it is due.
+			if (!vm_halt_over(vm))
+				vm_sleep(e);
+			timer_cancel(e);
 			vm->halted = false;
 		}
 		vm_platform_update(vm);
 		vm_platform_inject(vm);
 		slice_end = vm_slice_deadline(slice_start);
-		if (vm_run_unlocked(e, earlier(slice_end, vm_device_deadline(vm)), &x)
-		    != VM_RUN_EXITED)
+		deadline = tsc_earlier(tsc_earlier(slice_end, vm_device_deadline(vm)), timer_earliest());
+		// Without a slice timer the host's own timer ends the slice.
+		if (!vmm_caps.slice_timer)
+			timer_arm_by(deadline);
+		if (vm_run_unlocked(e, deadline, &x) != VM_RUN_EXITED)
 			break;
 		// Destroyed by another CPU while it ran here: finish it now.
 		if (e->env_status == ENV_DYING)
 			break;
 		action = vm_handle_exit(vm, &e->env_tf, &x);
 		// The slice was cut short for a device's interrupt, or HLT
-		// sleeps (at the top of the loop).
+		// sleeps (at the top of the loop); an env the timer queue
+		// woke runs now.
 		if (action == VM_YIELD && x.reason == VM_EXIT_SLICE_END
 		    && (!slice_end || read_tsc() < slice_end))
 			action = VM_RESUME;
+		if (x.reason == VM_EXIT_SLICE_END && timer_due_hint() && timer_expire())
+			action = VM_YIELD;
 		if (action == VM_RESUME || action == VM_HALT)
 			continue;
 		vm_cons_flush(vm);

@@ -125,6 +125,7 @@ vm_print_stats(struct vm *vm)
 				vm->env->env_id, vm->nexits[i]);
 	}
 	vm_print_hypercalls(vm);
+	vm_platform_print_stats(vm);
 	cprintf("vmm: guest %08x: %lu exits, %lu ms from launch, %lu ms in the guest, "
 		"%lu port accesses refused\n", vm->env->env_id, vm_total_exits(vm),
 		tsc_to_ms(vm_cycles(vm)), tsc_to_ms(vm->vcpu.tsc_in_guest), vm->io_refused);

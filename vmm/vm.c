@@ -99,7 +99,8 @@ vm_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 		page_free_kva(vm);
 		return -E_NO_MEM;
 	}
-	if ((r = vmm->vcpu_create(&vm->vcpu, rip)) < 0) {
+	if ((r = vm_fpu_init(vm)) < 0 || (r = vmm->vcpu_create(&vm->vcpu, rip)) < 0) {
+		vm_fpu_free(vm);
 		vmm->map_free(vm->map);
 		page_free_kva(vm);
 		return r;
@@ -127,6 +128,7 @@ vm_free(struct Env *e)
 		cons_set_owner(0);
 	vm_print_stats(vm);
 	vmm->vcpu_free(&vm->vcpu);
+	vm_fpu_free(vm);
 	vmm->map_free(vm->map);
 	page_free_kva(vm);
 	e->env_vmxinfo = NULL;
@@ -174,6 +176,7 @@ vm_cpu_release(void)
 {
 	if (vmm)
 		vmm->cpu_release();
+	vm_fpu_release();	// the FPU registers are the host's again
 }
 
 /* Whether this CPU has such a request to serve (a hint, without the lock). */
@@ -207,6 +210,7 @@ const struct vmm_hooks vmm_hooks = {
 	.info = vm_info,
 	.focus = vm_focus,
 	.debug = gdb_attach,
+	.read_mem = vm_read_mem,
 	.cpu_release = vm_cpu_release,
 	.cpu_pending = vm_cpu_pending,
 	.may_run_here = vm_may_run_here,

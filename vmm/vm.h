@@ -14,6 +14,7 @@
  *   mem.c       guest-physical memory
  *   ports.c     port dispatch to the device models, the guest's console
  *   platform.c  the virtual PC's devices: time, interrupt lines, injection
+ *   fpu.c       the guest's x87/SSE/AVX registers and XCR0, CPUID's view of them
  *   stats.c     statistics, the guest list, sys_guest_info
  */
 #ifndef JOS_VMM_VM_H
@@ -28,6 +29,7 @@
 #include <vmm/io/rtc.h>
 #include <vmm/io/i8042.h>
 #include <vmm/io/uart16550.h>
+#include <vmm/io/termkeys.h>
 
 struct PageInfo;
 struct guest_info;
@@ -51,6 +53,14 @@ struct vm {
 	struct vcpu vcpu;
 	uint64_t tsc_launch;		// TSC at the first entry; 0 before
 
+	// Its x87/SSE/AVX registers while they are not in a CPU, the CPU
+	// whose registers hold them (NULL: none), its XCR0 and whether
+	// that is loaded (between an entry and its exit); fpu.c.
+	void *fpu_area;
+	void *fpu_cpu;
+	uint64_t xcr0;
+	bool xcr0_loaded;
+
 	// Statistics.
 	uint64_t nexits[VM_NEXITS];	// exits by backend reason
 	uint64_t io_refused;		// port accesses refused
@@ -68,12 +78,25 @@ struct vm {
 	struct rtc rtc;
 	struct i8042 kbd;
 	struct uart com1;		// its output is the guest's console
+	struct termkeys keys;		// typed input as key presses (platform.c)
+	bool input_serial;		// it looks for input on COM1 (platform.c)
 	uint32_t pci_addr;		// 0xCF8 as last written
 	uint8_t vga_status;		// 0x3DA: retrace bits, toggled per read
 	bool halted;			// in HLT with interrupts on, waiting
 	bool window;			// an interrupt-window exit is requested
 	bool reset;			// the guest pulsed the reset line
 	uint64_t nirqs;			// interrupts injected
+	// The timer tick's holdoff (platform.c: tick_may_rise).
+	bool tick_owed;			// a PIT edge waits to reach the PIC
+	bool tick_busy;			// IRQ 0 requested or in service, last look
+	bool tick_idle;			// the guest halted since the last tick
+	uint64_t tick_done;		// vcpu.tsc_in_guest when the last was done
+	uint64_t tick_next_ns;		// the PIT's next edge, at the last look
+	uint64_t tick_due;		// TSC: when the tick waiting to go in was due
+	uint64_t tick_injected;		// TSC: when the tick in service went in; 0: none
+	// Timer statistics: PIT edges, ticks injected, ticks done, and the
+	// TSC ticks from due to injected and from injected to done, summed.
+	uint64_t tick_edges, ticks, ticks_done, tick_wait_tsc, tick_service_tsc;
 	uint64_t nwindows;		// interrupt-window exits
 
 	// The line being printed (flushed at a newline or when the guest
@@ -121,6 +144,7 @@ int	vm_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm);
 int	vm_fault_in(struct vm *vm, uint64_t gpa);
 int	vm_gpa_page(struct vm *vm, uint64_t gpa, bool fault_in, physaddr_t *pa, int *prot);
 void	*vm_gpa2kva(struct vm *vm, uint64_t gpa);
+int	vm_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
 
 // ports.c
 bool	vm_port_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value);
@@ -136,8 +160,20 @@ uint64_t vm_unix_ns(void);
 void	vm_platform_update(struct vm *vm);
 void	vm_platform_inject(struct vm *vm);
 uint64_t vm_platform_deadline(struct vm *vm);
+void	vm_platform_print_stats(struct vm *vm);
 enum vm_action vm_halt(struct vm *vm);
 bool	vm_halt_over(struct vm *vm);
+
+// fpu.c
+int	vm_fpu_init(struct vm *vm);
+void	vm_fpu_free(struct vm *vm);
+void	vm_fpu_cpu_init(void);
+void	vm_fpu_enter(struct vm *vm);
+void	vm_fpu_leave(struct vm *vm);
+void	vm_fpu_release(void);
+uint64_t vm_fpu_cr4_allowed(void);
+void	vm_fpu_cpuid(struct vm *vm, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+enum vm_action vm_fpu_xsetbv(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x);
 
 // stats.c
 void	vm_count_exit(struct vm *vm, uint32_t raw_reason);
@@ -146,5 +182,14 @@ void	vm_count_refused(struct vm *vm, uint16_t port, bool in);
 void	vm_print_stats(struct vm *vm);
 void	vm_list(void);
 int	vm_info(struct guest_info *info, int n);
+
+/* The earlier of two TSC deadlines, 0 meaning none. */
+static inline uint64_t
+tsc_earlier(uint64_t a, uint64_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return MIN(a, b);
+}
 
 #endif

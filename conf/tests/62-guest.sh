@@ -129,7 +129,8 @@ add_guest_test guest_two_cpus2 --cpus 2 --timeout 300 --prompt '$ ' \
 # prints its statistics in the same unit (from the same clock), and vmm,
 # in the background, accounts for the pages without an error (its fork
 # left the file server's request page copy-on-write: lib/file.c).  The
-# guest is the third env the shell (00001001) makes (00001004).
+# guest is the third env the shell (00001001) makes (00001004).  vmm's
+# lines race the shell's next prompt, which may begin any of them.
 add_guest_test guest_stop --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=a' \
 	--type-guest '$ ' $'\x1d/vmctl list' \
@@ -141,9 +142,28 @@ add_guest_test guest_stop --timeout 300 --prompt '$ ' \
 	--expect-seq '^\[[0-9a-f]{8}\] destroying 00001004$' \
 	--expect-seq '^vmm: guest 00001004: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, 0 port accesses refused$' \
 	--expect-seq 'vmm: guest 00001004 is gone$' \
-	--expect-seq '^vmm: of which the file server.s cache and open files: [0-9]+ pages' \
+	--expect-seq 'vmm: of which the file server.s cache and open files: [0-9]+ pages' \
 	--expect-seq '^done$' --stop '^done$' \
 	--forbid 'invalid parameter' --forbid "file server's held pages" --forbid 'vmctl: stop'
+
+# The JOS guest has a clock: without a local APIC its kernel takes the
+# scheduling tick from the PIT through the PIC (kern/pit.c), so a
+# program that never yields, started in the background, leaves the
+# guest's shell answering; and spin's parent gets the CPU back from
+# its spinning child, kills it and ends.
+add_guest_test guest_preempt --timeout 300 --prompt '$ ' \
+	--type '/vmm/vmm disk=a' \
+	--type-guest '$ ' 'busyloop &' \
+	--type-guest 'busyloop: spinning' 'echo still answers' \
+	--type-guest 'still answers' 'spin' \
+	--type-guest 'Killing the child' 'echo done' \
+	--expect-seq "${G}PIT tick: 100 Hz on IRQ 0 \(no local APIC\)$" \
+	--expect-seq "${G}busyloop: spinning$" \
+	--expect-seq "${G}still answers$" \
+	--expect-seq "${G}I am the child.  Spinning" \
+	--expect-seq "${G}I am the parent.  Killing the child" \
+	--expect-seq "${G}done$" --stop "${G}done$" \
+	--forbid 'user panic' --forbid 'Welcome to the JOS kernel monitor'
 
 # A full guest disk is an error from the program, never a fall into the
 # guest's kernel monitor: fsbench 4096 cannot fit on the guest's disk

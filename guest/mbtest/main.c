@@ -6,10 +6,16 @@
  * name), reads the RTC, programs the PIC and the PIT at 100 Hz and
  * counts timer interrupts through its own IDT, and echoes what is typed
  * on COM1, taken by the receive interrupt.  With "hostile" on its
- * command line it writes nonsense
- * to the PIC, PIT, UART and RTC, then masks everything and halts.
+ * command line it floods itself with timer interrupts (the running
+ * 100 Hz tick reprogrammed to counts 2 and 1, then 1 kHz), writes
+ * nonsense to the PIC, PIT, UART and RTC, then masks everything and
+ * halts; with "fpu N" it checks that its FPU registers survive
+ * (fpu.c).  Other words on the command line: "fast", the PIT at 1 kHz;
+ * "spin", never HLT (a busy loop instead); "idle", report the ticks
+ * every 5 s instead of every second (fewer exits to print them).
  */
 #include <inc/types.h>
+#include <inc/vmm/hypercall.h>
 
 #define COM1		0x3F8
 #define LSR_DR		0x01
@@ -22,8 +28,14 @@ extern void irq0(void), irq1(void), irq2(void), irq3(void), irq4(void), irq5(voi
 	irq12(void), irq13(void), irq14(void), irq15(void);
 void mbmain(uint32_t magic, const uint32_t *info);
 void irq_handler(int irq);
+void idt_set(int vector, void (*handler)(void));
+void print(const char *fmt, ...);
+bool has_word(const char *s, const char *word);
+void fpu_test(const char *cmdline, volatile uint32_t *ticks);	// fpu.c
 
 static volatile uint32_t ticks, spurious;
+bool amd_cpu;			// the hypercall is VMMCALL
+bool print_by_hypercall;	// lines go out by HC_CONSWRITE
 static volatile uint8_t rx_ring[64];
 static volatile uint32_t rx_head, rx_tail;
 static uint64_t idt[256];
@@ -44,10 +56,40 @@ inb(uint16_t port)
 	return v;
 }
 
-/* Send c on COM1 once the transmitter can take it. */
+/*
+ * A hypercall (VMCALL, or VMMCALL on AMD) with number nr and RBX, RCX
+ * b and c; its result.
+ */
+uint32_t
+hypercall(uint32_t nr, uint32_t b, uint32_t c)
+{
+	if (amd_cpu)
+		asm volatile("vmmcall" : "+a" (nr) : "b" (b), "c" (c) : "memory");
+	else
+		asm volatile("vmcall" : "+a" (nr) : "b" (b), "c" (c) : "memory");
+	return nr;
+}
+
+/*
+ * Print c: on COM1 once the transmitter can take it, or, once
+ * print_by_hypercall is on, into a line that one HC_CONSWRITE prints
+ * whole (two guests printing at once would cut into each other's lines
+ * a character at a time).
+ */
 static void
 putc(char c)
 {
+	static char line[96];		// longer lines go out in parts
+	static uint32_t len;
+
+	if (print_by_hypercall) {
+		line[len++] = c;
+		if (c == '\n' || len == sizeof(line)) {
+			hypercall(HC_CONSWRITE, (uint32_t) line, len);
+			len = 0;
+		}
+		return;
+	}
 	for (int i = 0; i < 1000000 && !(inb(COM1 + 5) & LSR_THRE); i++)
 		;
 	outb(COM1, c);
@@ -76,7 +118,7 @@ putnum(uint32_t v, int base, int width)
 }
 
 /* A small printf: %u, %x (8 digits), %02u, %s, %c. */
-static void
+void
 print(const char *fmt, ...)
 {
 	__builtin_va_list ap;
@@ -110,7 +152,7 @@ print(const char *fmt, ...)
 }
 
 /* Whether word occurs in s. */
-static bool
+bool
 has_word(const char *s, const char *word)
 {
 	for (; *s; s++) {
@@ -189,6 +231,16 @@ print_rtc(void)
 	print("mbtest: rtc 20%02u-%02u-%02u %02u:%02u:%02u\n", v[0], v[1], v[2], v[3], v[4], v[5]);
 }
 
+/* Point IDT entry vector at handler: a 32-bit interrupt gate in code segment 0x08. */
+void
+idt_set(int vector, void (*handler)(void))
+{
+	uint32_t a = (uint32_t) handler;
+
+	idt[vector] = (a & 0xFFFF) | (0x08ULL << 16) | (0x8EULL << 40)
+		| ((uint64_t) (a >> 16) << 48);
+}
+
 /* Our own GDT (flat 32-bit code 0x08 and data 0x10) and an IDT for 0x20-0x2F. */
 static void
 setup_tables(void)
@@ -204,11 +256,8 @@ setup_tables(void)
 		     "1:\tmovw $0x10, %%ax\n\t"
 		     "movw %%ax, %%ds; movw %%ax, %%es; movw %%ax, %%ss\n\t"
 		     "movw %%ax, %%fs; movw %%ax, %%gs" : : "m" (d) : "eax", "memory");
-	for (int i = 0; i < 16; i++) {
-		uint32_t a = (uint32_t) stubs[i];
-		idt[VEC_BASE + i] = (a & 0xFFFF) | (0x08ULL << 16) | (0x8EULL << 40)
-			| ((uint64_t) (a >> 16) << 48);
-	}
+	for (int i = 0; i < 16; i++)
+		idt_set(VEC_BASE + i, stubs[i]);
 	d.limit = sizeof(idt) - 1;
 	d.base = (uint32_t) idt;
 	asm volatile("lidt %0" : : "m" (d));
@@ -271,6 +320,38 @@ irq_handler(int irq)
 	outb(0x20, 0x20);
 }
 
+/* Spin, interrupts on, until n more timer interrupts came. */
+static void
+wait_ticks(uint32_t n)
+{
+	uint32_t t0 = ticks;
+
+	asm volatile("sti");
+	while (ticks - t0 < n)
+		;
+	asm volatile("cli");
+}
+
+/*
+ * A flood: the running 100 Hz tick gets count 2 (the count alone: mode
+ * 2 takes it at the end of the period), then count 1 with a control
+ * word (the 8254 forbids it), then 1 kHz.  Each phase must end: this
+ * loop runs between the interrupts.
+ */
+static void
+flood(void)
+{
+	wait_ticks(5);
+	outb(0x40, 2);
+	outb(0x40, 0);
+	wait_ticks(300);
+	setup_pit(1);
+	wait_ticks(300);
+	setup_pit(1193);
+	wait_ticks(300);
+	print("mbtest: hostile: flood of 900 ticks at counts 2, 1 and 1193 taken\n");
+}
+
 /* Everything a guest should not do to its devices, then masked and halted. */
 static void
 hostile(void)
@@ -279,6 +360,7 @@ hostile(void)
 			     0x61, 0x70, 0x71, 0x3F9, 0x3FA, 0x3FB, 0x3FC, 0x3FD, 0x3FE, 0x3FF };
 	uint32_t x = 12345;
 
+	flood();
 	print("mbtest: hostile: nonsense to the devices, then masked and halted\n");
 	for (int round = 0; round < 2000; round++)
 		for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
@@ -296,30 +378,43 @@ void
 mbmain(uint32_t magic, const uint32_t *info)
 {
 	const char *cmdline;
-	uint32_t shown = 0, t;
+	uint32_t shown = 0, t, hz, every;
+	bool spin;
 
 	print("mbtest: magic %x, info at %x\n", magic, (uint32_t) info);
 	if (magic != 0x2BADB002) {
 		print("mbtest: not started by a multiboot loader\n");
 		return;
 	}
-	cmdline = print_info(info);
-	print_rtc();
+	// The fpu mode prints only its own lines (two guests run it at once).
+	cmdline = (info[0] & (1 << 2)) ? (const char *) info[4] : "";
+	if (!has_word(cmdline, "fpu ")) {
+		cmdline = print_info(info);
+		print_rtc();
+	}
 	setup_tables();
 	setup_uart();
 	setup_pic((1 << 0) | (1 << 4));
+	hz = has_word(cmdline, "fast") ? 1000 : 100;
+	every = has_word(cmdline, "idle") ? 5 : 1;
+	spin = has_word(cmdline, "spin");
 	setup_pit(PIT_DIVISOR);
 	if (has_word(cmdline, "hostile"))
 		hostile();
-	print("mbtest: PIT at 100 Hz, waiting for ticks\n");
+	if (has_word(cmdline, "fpu "))
+		fpu_test(cmdline, &ticks);
+	if (hz != 100)
+		setup_pit(1193182 / hz);
+	print("mbtest: PIT at %u Hz, %s\n", hz, spin ? "spinning" : "waiting for ticks");
 	asm volatile("sti");
 	for (;;) {
-		asm volatile("hlt");
+		if (!spin)
+			asm volatile("hlt");
 		t = ticks;
-		if (t / 100 > shown && shown < 3) {
-			shown = t / 100;
-			print("mbtest: ticks: %u\n", shown * 100);
-			if (shown == 1)
+		// Reports at 1 s, then every `every` seconds, three in all.
+		if (t >= (1 + shown * every) * hz && shown < 3) {
+			print("mbtest: ticks: %u\n", (1 + shown * every) * hz);
+			if (shown++ == 0)
 				print("mbtest: type something\n");
 		}
 		while (rx_tail != rx_head) {

@@ -118,9 +118,9 @@ svm_is_prefix(struct vcpu *v, uint8_t b)
 
 /*
  * The length of the instruction at virtual CPU v's RIP, which made an
- * exit with code exitcode (CPUID, HLT, INVD, VMMCALL, RDMSR, WRMSR, or
- * the #BP of INT3 or INT 3).  -E_INVAL if its bytes cannot be read or
- * are not that instruction.
+ * exit with code exitcode (CPUID, HLT, INVD, VMMCALL, RDMSR, WRMSR,
+ * XSETBV, or the #BP of INT3 or INT 3).  -E_INVAL if its bytes cannot
+ * be read or are not that instruction.
  */
 int
 svm_insn_len(struct vcpu *v, uint64_t exitcode)
@@ -149,6 +149,9 @@ svm_insn_len(struct vcpu *v, uint64_t exitcode)
 		if (b[p] == 0xCC)
 			return p + 1;
 		return p + 1 < n && b[p] == 0xCD && b[p + 1] == 3 ? p + 2 : -E_INVAL;
+	case SVM_EXIT_XSETBV:
+		return p + 2 < n && b[p] == 0x0F && b[p + 1] == 0x01 && b[p + 2] == 0xD1
+			? p + 3 : -E_INVAL;
 	}
 	return -E_INVAL;
 }

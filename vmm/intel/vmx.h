@@ -99,6 +99,7 @@ struct vcpu;
 #define EXIT_REASON_MONITOR_TRAP	37
 #define EXIT_REASON_PREEMPTION_TIMER	52
 #define EXIT_REASON_INVVPID		53
+#define EXIT_REASON_XSETBV		55
 #define EXIT_REASON_ENTRY_FAIL		0x80000000U	// bit 31: VM entry failed
 
 /*

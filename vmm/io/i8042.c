@@ -296,6 +296,8 @@ i8042_byte(void *dev, uint16_t port, bool write, uint8_t *b)
 	struct i8042 *k = dev;
 	uint8_t cmd;
 
+	if (!write)
+		k->looked = true;
 	switch (port) {
 	case I8042_DATA:
 		if (!write) {
@@ -357,27 +359,44 @@ i8042_scancode(struct i8042 *k, uint8_t code)
 }
 
 /*
+ * The key that types character c on a US keyboard: its set 1 make code
+ * in *code, and in *mod the make code of the modifier held with it
+ * (left shift for capitals and symbols, left control for codes 1-26
+ * other than backspace, tab, newline and return), or 0.  False if no
+ * key types c.
+ */
+bool
+i8042_key_of(uint8_t c, uint8_t *code, uint8_t *mod)
+{
+	bool shift;
+
+	*mod = 0;
+	if (c >= 1 && c <= 26 && !key_of(c, code, &shift)) {
+		key_of('a' + c - 1, code, &shift);
+		*mod = SC_LCTRL;
+		return true;
+	}
+	if (!key_of(c, code, &shift))
+		return false;
+	if (shift)
+		*mod = SC_LSHIFT;
+	return true;
+}
+
+/*
  * Character c typed on the host's console: the make and break codes of
- * its key, inside those of shift (capitals, symbols) or control (codes
- * 1-26 other than backspace, tab, newline and return).  Returns false,
+ * its key, inside those of its modifier (i8042_key_of).  Returns false,
  * queueing nothing, for a character no key types or when the keyboard
  * cannot take the whole sequence.
  */
 bool
 i8042_type(struct i8042 *k, uint8_t c)
 {
-	uint8_t seq[6], code, mod = 0;
-	bool shift;
+	uint8_t seq[6], code, mod;
 	int n = 0;
 
-	if (c >= 1 && c <= 26 && !key_of(c, &code, &shift)) {
-		key_of('a' + c - 1, &code, &shift);
-		mod = SC_LCTRL;
-	} else if (!key_of(c, &code, &shift)) {
+	if (!i8042_key_of(c, &code, &mod))
 		return false;
-	} else if (shift) {
-		mod = SC_LSHIFT;
-	}
 	if (mod)
 		seq[n++] = mod;
 	seq[n++] = code;
@@ -390,6 +409,13 @@ i8042_type(struct i8042 *k, uint8_t c)
 		q_push(&k->keys, seq[i]);
 	fill(k);
 	return true;
+}
+
+/* Whether a byte waits for the guest: in the output buffer or behind it. */
+bool
+i8042_output_waiting(const struct i8042 *k)
+{
+	return k->obf || k->keys.count || k->replies.count;
 }
 
 /* The level of IRQ 1: a keyboard byte waits and the command byte enables it. */

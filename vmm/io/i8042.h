@@ -34,6 +34,7 @@ struct i8042 {
 	uint8_t			kbd_cmd;	// keyboard command waiting for its parameter
 	bool			scanning;	// the keyboard sends what is typed
 	uint8_t			leds;
+	bool			looked;		// the guest has read port 0x60 or 0x64
 	struct i8042_queue	replies;	// the keyboard's answers to commands
 	struct i8042_queue	keys;		// scan codes typed
 	void			(*reset)(void *arg);
@@ -42,6 +43,8 @@ struct i8042 {
 
 void	i8042_init(struct i8042 *k, void (*reset)(void *arg), void *reset_arg);
 bool	i8042_type(struct i8042 *k, uint8_t c);
+bool	i8042_key_of(uint8_t c, uint8_t *code, uint8_t *mod);
+bool	i8042_output_waiting(const struct i8042 *k);
 bool	i8042_scancode(struct i8042 *k, uint8_t code);
 bool	i8042_irq1(const struct i8042 *k);
 bool	i8042_irq12(const struct i8042 *k);

@@ -365,6 +365,152 @@ test_port_b(void)
 	CHECK(pit_io(&p, now, 0x43, 1, false, &v) == 0 && v == 0xFF);
 }
 
+/*
+ * The run loop's contract, n times from now: the next edge is after
+ * now (or never), and advancing to it makes at least one edge.
+ * Returns the time that took.
+ */
+static uint64_t
+next_edges(struct pit *p, int n)
+{
+	uint64_t t0 = now, next;
+
+	for (int i = 0; i < n; i++) {
+		next = pit_next_irq0_ns(p);
+		CHECK(next == PIT_NEVER || next > now);
+		if (next == PIT_NEVER || next <= now)
+			break;
+		now = next;
+		CHECK(pit_advance(p, now) >= 1);
+	}
+	return now - t0;
+}
+
+/* Channel 0 gets control word cw and count, at now. */
+static void
+set_ch0(struct pit *p, uint32_t cw, uint32_t count)
+{
+	out(p, 0x43, cw);
+	out16(p, 0, count);
+	pit_advance(p, now);
+}
+
+/*
+ * A running 100 Hz tick reprogrammed, as guests do: to 1 kHz with a
+ * new control word, to count 2 with a count alone (mode 2 takes it at
+ * the end of the period), at a time far from 0 (a host up for hours).
+ */
+static void
+test_reprogram(void)
+{
+	struct pit p;
+	uint64_t n = 0, t0;
+
+	now = 3600 * SEC + 12345;
+	pit_init(&p, now);
+	set_ch0(&p, 0x34, 11932);
+	CHECK(next_edges(&p, 50) < SEC / 2 + SEC / 100);
+	// 1 kHz: a new control word, then the count.
+	now += 3 * SEC / 1000 + 777;
+	pit_advance(&p, now);
+	set_ch0(&p, 0x34, 1193);
+	CHECK(next_edges(&p, 1000) <= SEC + SEC / 1000);
+	// Steps of 37 us across one second: about 1000 edges.
+	for (t0 = now; now < t0 + SEC; now += 37000)
+		n += pit_advance(&p, now);
+	CHECK(n >= 999 && n <= 1001);
+	// Count 2 alone, mode 2: the period in progress ends, then 2 clocks.
+	now += 500 * 1000;
+	out16(&p, 0, 2);
+	next_edges(&p, 100);
+	n = pit_advance(&p, now + SEC / 1000);
+	CHECK(n >= 596 && n <= 597);
+	now += SEC / 1000;
+	// Count 1 with a control word (acts as 2), then back to 100 Hz.
+	set_ch0(&p, 0x34, 1);
+	CHECK(next_edges(&p, 100) <= 200 * clock_ns(1, PIT_HZ));
+	set_ch0(&p, 0x34, 11932);
+	CHECK(next_edges(&p, 100) <= SEC + SEC / 100);
+	// Mode 3 at 1 kHz written over mode 2: edges at the new rate.
+	set_ch0(&p, 0x36, 1193);
+	CHECK(next_edges(&p, 100) <= SEC / 10 + SEC / 1000);
+}
+
+/*
+ * What an unmodified Linux does with the PIT at boot: channel 0 in
+ * mode 2 at HZ=250 (count 4773), the TSC calibrated on channel 2 in
+ * mode 0 with its gate on port 0x61 (the counter's high byte read as
+ * it falls, OUT2 polled until the count ends), then channel 0 as a
+ * one-shot clock event (mode 4) and shut down (mode 0, count 0).
+ */
+static void
+test_linux_boot(void)
+{
+	struct pit p;
+	uint64_t t, t0, n = 0;
+	uint32_t b, msb, prev;
+
+	now = 2 * SEC;
+	pit_init(&p, now);
+	out(&p, 0x43, 0x34);
+	out16(&p, 0, 4773);
+	pit_advance(&p, now);
+	for (t0 = now; now < t0 + SEC; now += 1000000)
+		n += pit_advance(&p, now);
+	CHECK(n >= 249 && n <= 251);
+	// Calibration: gate 2 on, the speaker off, mode 0 from 0xFFFF.
+	b = in(&p, 0x61);
+	out(&p, 0x61, (b & ~0x02) | 0x01);
+	out(&p, 0x43, 0xB0);
+	out(&p, 0x42, 0xFF);
+	out(&p, 0x42, 0xFF);
+	t = clock_ticks(now, PIT_HZ);
+	prev = 0xFF;
+	for (int i = 1; i <= 200; i++) {
+		at_tick(t + 256 * i);
+		(void) in(&p, 0x42);		// low byte first
+		msb = in(&p, 0x42);
+		CHECK(msb == 0xFF - i);
+		CHECK(msb < prev);
+		prev = msb;
+		CHECK((in(&p, 0x61) & 0x20) == 0);	// OUT2 low while counting
+	}
+	// pit_calibrate_tsc's way: a 50 ms count, OUT2 polled until it rises.
+	out(&p, 0x43, 0xB0);
+	out16(&p, 2, 59659);
+	t = clock_ticks(now, PIT_HZ);
+	at_tick(t + 59658);
+	CHECK((in(&p, 0x61) & 0x20) == 0);
+	at_tick(t + 59659);
+	CHECK((in(&p, 0x61) & 0x20) != 0);
+	CHECK((in(&p, 0x61) & 0x03) == 0x01);	// gate on, speaker off, as written
+	// Channel 2 never touched channel 0: still 250 Hz, all along.
+	n += pit_advance(&p, now);
+	for (; now < t0 + 3 * SEC; now += 777777)
+		n += pit_advance(&p, now);
+	n += pit_advance(&p, now);
+	t = clock_ticks(now, PIT_HZ) - clock_ticks(t0, PIT_HZ);
+	CHECK(n >= t / 4773 - 1 && n <= t / 4773 + 1);
+	// A one-shot clock event: mode 4, one edge one clock after the count.
+	out(&p, 0x43, 0x38);
+	out16(&p, 0, 11932);
+	pit_advance(&p, now);
+	t = clock_ticks(now, PIT_HZ);
+	CHECK(pit_next_irq0_ns(&p) == clock_ns(t + 11933, PIT_HZ));
+	at_tick(t + 11933);
+	CHECK(pit_advance(&p, now) == 1);
+	CHECK(pit_next_irq0_ns(&p) == PIT_NEVER);
+	now += SEC;
+	CHECK(pit_advance(&p, now) == 0);
+	// Shut down: mode 0 with count 0 (65536), one last edge, then none.
+	out(&p, 0x43, 0x30);
+	out(&p, 0x40, 0);
+	out(&p, 0x40, 0);
+	CHECK(pit_advance(&p, now + SEC) == 1);
+	CHECK(pit_advance(&p, now + 100 * SEC) == 0);
+	CHECK(pit_next_irq0_ns(&p) == PIT_NEVER);
+}
+
 int
 main(void)
 {
@@ -376,5 +522,7 @@ main(void)
 	test_read_back();
 	test_modes();
 	test_port_b();
+	test_reprogram();
+	test_linux_boot();
 	return hosttest_report("i8254_test");
 }
