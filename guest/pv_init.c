@@ -18,15 +18,18 @@
 #include <guest/pv.h>
 
 /*
- * Say that this is the guest kernel, so that its lines can be told from
- * the host's on a shared console, and whether the monitor hides VT-x.
+ * Say that this is the guest kernel, and on what (the CPU vendor the
+ * monitor passes through picks VT-x or AMD SVM, as it picks the
+ * hypercall instruction), so that its lines can be told from the
+ * host's on a shared console; and whether the monitor hides VT-x.
  */
 void
 boot_banner(void)
 {
 	uint32_t ecx;
 
-	cprintf("guest: JOS kernel running in a VT-x guest\n");
+	cprintf("guest: JOS kernel running in %s guest\n",
+		cpu_vendor_amd() ? "an AMD SVM" : "a VT-x");
 	cpuid(1, NULL, NULL, &ecx, NULL);
 	cprintf("guest: CPUID.1:ECX.VMX is %s\n", (ecx & (1 << 5)) ? "set" : "clear");
 	cprintf("guest: the monitor %s itself (CPUID leaf 0x40000000)\n",

@@ -20,6 +20,7 @@
 #define EOI	(0x00B0 / 4)	// end of interrupt
 #define SVR	(0x00F0 / 4)	// spurious interrupt vector
 #define   SVR_ENABLE	0x00000100	// the APIC is on
+#define IRR1	(0x0210 / 4)	// interrupt requests, vectors 32..63
 #define ESR	(0x0280 / 4)	// error status
 #define ICRLO	(0x0300 / 4)	// interrupt command, low half (writing it sends)
 #define   ICR_FIXED	0x00000000
@@ -92,6 +93,17 @@ lapic_timer_oneshot(uint64_t tsc_delta)
 	tsc_delta = MIN(tsc_delta, 4 * tsc_per_period);
 	count = tsc_delta * timer_period / tsc_per_period;
 	lapicw(TICR, MAX(count, 1UL));
+}
+
+/*
+ * Whether an interrupt of vector 32..63 (the timer's among them) waits
+ * in this CPU's APIC for RFLAGS.IF to let it in: for a monitor whose
+ * CPU may fail to exit for one (vmm/amd/run.c).
+ */
+bool
+lapic_irq_waiting(void)
+{
+	return lapic && lapic[IRR1] != 0;
 }
 
 /* Wait, at most a second, for the last interrupt command to go out. */

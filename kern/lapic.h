@@ -7,6 +7,7 @@
 void lapic_init(void);
 void lapic_eoi(void);
 void lapic_timer_quiet(bool quiet);
+bool lapic_irq_waiting(void);
 void lapic_timer_oneshot(uint64_t tsc_delta);
 void lapic_startap(uint8_t apicid, uint32_t addr);
 void lapic_ipi_all_others(int vector);

@@ -18,6 +18,7 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 #include <kern/lapic.h>
+#include <kern/serial2.h>
 #include <kern/timer.h>
 #include <kern/vmmapi.h>
 
@@ -86,6 +87,10 @@ handle_irq(struct Trapframe *tf)
 		break;
 	case IRQ_SERIAL:
 		serial_intr();
+		irq_eoi(irq);
+		break;
+	case IRQ_COM2:		// the guest debugger's line
+		serial2_intr();
 		irq_eoi(irq);
 		break;
 	case IRQ_SPURIOUS:

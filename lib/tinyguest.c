@@ -78,14 +78,15 @@ tinyguest_supported(void)
 }
 
 /*
- * A runnable guest with TINYGUEST_MEM bytes of memory running
+ * A guest with TINYGUEST_MEM bytes of memory that will run
  * code[0..end) at GUEST_BOOT_GPA (read and execute only), with the
  * cleared page at TINYGUEST_SHARED_VA as its page at
- * TINYGUEST_SHARED_GPA.  The caller has allocated both staging pages
- * (tinyguest_begin).  Panics if the guest cannot be made.
+ * TINYGUEST_SHARED_GPA; not runnable yet, so that the caller may still
+ * change the code at TINYGUEST_CODE_VA.  The caller has allocated both
+ * staging pages (tinyguest_begin).  Panics if the guest cannot be made.
  */
 envid_t
-tinyguest_start(const char *code, const char *end)
+tinyguest_load(const char *code, const char *end)
 {
 	envid_t guest;
 	int r;
@@ -101,6 +102,16 @@ tinyguest_start(const char *code, const char *end)
 	    || (r = sys_ept_map(0, (void *) TINYGUEST_SHARED_VA, guest,
 				(void *) TINYGUEST_SHARED_GPA, __EPTE_FULL)) < 0)
 		panic("sys_ept_map: %e", r);
+	return guest;
+}
+
+/* tinyguest_load's guest, made runnable.  Panics if it cannot be. */
+envid_t
+tinyguest_start(const char *code, const char *end)
+{
+	envid_t guest = tinyguest_load(code, end);
+	int r;
+
 	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0)
 		panic("sys_env_set_status: %e", r);
 	return guest;

@@ -4,7 +4,11 @@
  *           makes bad hypercalls, touches memory nobody mapped (a zeroed
  *           page on demand), then spins without HLT: the host timer must
  *           still preempt it, and destroying it (perhaps while it runs on
- *           another CPU) must work.
+ *           another CPU) must work.  It spins with RFLAGS.IF set (no
+ *           interrupt reaches it: nothing programs its PIC), so that it
+ *           runs on Bochs' SVM too, which never lets a host interrupt
+ *           end a guest that runs with IF clear and makes no exit;
+ *           vmevil's cli guest is that case, on the other backends.
  *   wild:   enters protected mode and reads beyond its memory: it dies
  *           of an EPT violation.
  *   triple: real mode with an empty IDT, then int3: it dies of a triple
@@ -13,6 +17,11 @@
  *           more exits, not past its HLT) until this env stops it.
  *   busy:   exits all the time (CPUID in a loop): its time slice must
  *           still end, so that this env gets the CPU again and again.
+ *   ud:     runs the other vendor's hypercall instruction (VMMCALL on
+ *           VT-x, VMCALL on SVM): the CPU raises #UD in the guest, which
+ *           the guest's own handler takes (the monitor neither answers
+ *           it as a hypercall nor dies of it, as a real CPU would have
+ *           it), and its hypercalls still work afterwards.
  * Every page the guests took must be back at the end.
  */
 #include <inc/lib.h>
@@ -29,12 +38,18 @@
 #define SPIN_COUNTER	0xfe0	// counts while the guest spins
 #define HALT_STAGE	0xff0	// byte: 1 before its HLT, 2 after it
 #define DEMAND_SEG	0x5000	// real-mode segment of a page nobody mapped
+#define UD_COUNT	0xf00	// byte: #UDs the ud guest's handler took
+#define UD_CS		0xf02	// word: CS and IP the handler found on its stack
+#define UD_IP		0xf04
+#define UD_CALL		0xf08	// its hypercall 0x99's result after the #UD
+#define IVT_UD		(6 * 4)	// the real-mode vector of #UD
 
 extern const char spin_guest[], spin_guest_end[];
 extern const char wild_guest[], wild_guest_end[];
 extern const char triple_guest[], triple_guest_end[];
 extern const char halt_guest[], halt_guest_end[];
 extern const char busy_guest[], busy_guest_end[];
+extern const char ud_guest[], ud_site[], ud_guest_end[];
 asm(".pushsection .rodata\n"
     ".code16\n"
     "spin_guest:\n"
@@ -66,6 +81,7 @@ asm(".pushsection .rodata\n"
     "	movb	%es:0x10, %al\n"
     "	movb	%al, " TG_SHARED(SPIN_ZERO) "\n"
     "	movb	$" HC_STR(TG_DONE_MAGIC) ", " TG_SHARED(TG_DONE) "\n"
+    "	sti\n"					// see the comment above
     "4:	incl	" TG_SHARED(SPIN_COUNTER) "\n"
     "	jmp	4b\n"
     "spin_msg:\n"
@@ -114,6 +130,28 @@ asm(".pushsection .rodata\n"
     "	incl	" TG_SHARED(SPIN_COUNTER) "\n"
     "	jmp	1b\n"
     "busy_guest_end:\n"
+
+    "ud_guest:\n"
+    "	movw	$" TG_CODE(ud_handler, ud_guest) ", " HC_STR(IVT_UD) "\n"
+    "	movw	$0, " HC_STR(IVT_UD) "+2\n"
+    "ud_site:\n"
+    "	vmcall\n"				// test_ud makes it the wrong one
+    "	movl	$0x99, %eax\n"
+    "	" HC_INSN "\n"
+    "	movl	%eax, " TG_SHARED(UD_CALL) "\n"
+    "	movb	$" HC_STR(TG_DONE_MAGIC) ", " TG_SHARED(TG_DONE) "\n"
+    "1:	hlt\n"
+    "	jmp	1b\n"
+    "ud_handler:\n"				// IP, CS, FLAGS on the stack
+    "	incb	" TG_SHARED(UD_COUNT) "\n"
+    "	movw	%sp, %bp\n"
+    "	movw	(%bp), %ax\n"
+    "	movw	%ax, " TG_SHARED(UD_IP) "\n"
+    "	movw	2(%bp), %ax\n"
+    "	movw	%ax, " TG_SHARED(UD_CS) "\n"
+    "	addw	$3, (%bp)\n"			// past the faulting instruction
+    "	iret\n"
+    "ud_guest_end:\n"
     ".code64\n"
     ".popsection\n");
 
@@ -212,6 +250,36 @@ test_busy(void)
 	wait(guest);
 }
 
+/*
+ * The ud guest: the other vendor's hypercall instruction is #UD in the
+ * guest (taken by its handler, once, at that instruction), and not a
+ * hypercall; the guest's own hypercalls work on.
+ */
+static void
+test_ud(void)
+{
+	envid_t guest = tinyguest_load(ud_guest, ud_guest_end);
+	uint32_t site = GUEST_BOOT_GPA + (ud_site - ud_guest);
+	volatile uint16_t *cs = (volatile uint16_t *) (SHARED_VA + UD_CS);
+	volatile uint16_t *ip = (volatile uint16_t *) (SHARED_VA + UD_IP);
+	int r;
+
+	// VMCALL (0f 01 c1) where hypercalls are VMMCALL, else VMMCALL.
+	((uint8_t *) TINYGUEST_CODE_VA)[ud_site - ud_guest + 2] =
+		hypercall_is_vmmcall() ? 0xc1 : HC_VMMCALL_MODRM;
+	if ((r = sys_env_set_status(guest, ENV_RUNNABLE)) < 0)
+		panic("sys_env_set_status: %e", r);
+	expect_true(tinyguest_wait(TG_DONE, TG_DONE_MAGIC, 5000), "ud guest finished");
+	expect(SHARED_VA[UD_COUNT], 1, "#UDs the ud guest took");
+	expect(*cs * 16 + *ip, site, "where the #UD was");
+	expect(tinyguest_result(UD_CALL), -E_INVAL, "a hypercall after the #UD");
+	if (SHARED_VA[UD_COUNT] == 1 && *cs * 16 + *ip == site)
+		cprintf("vmmtest: %s is #UD in the guest, which handles it\n",
+			hypercall_is_vmmcall() ? "VMCALL" : "VMMCALL");
+	sys_guest_stop(guest);
+	wait(guest);
+}
+
 /* A guest that must kill itself: wait until the kernel has freed it. */
 static void
 test_dies(const char *what, const char *code, const char *end)
@@ -237,6 +305,7 @@ umain(int argc, char **argv)
 	test_dies("triple-faulting", triple_guest, triple_guest_end);
 	test_halt();
 	test_busy();
+	test_ud();
 	after = sys_free_pages();
 	cprintf("vmmtest: free pages before %ld after %ld\n", before, after);
 	expect_report();

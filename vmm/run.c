@@ -150,9 +150,15 @@ vm_run(struct Env *e)
 	if (vmm->vcpu_load(v) < 0)
 		goto die;
 	for (;;) {
-		// The debugger may stop the guest here (vmm/gdb/stub.c).
-		if (gdb_before_entry(vm, &e->env_tf) == VM_KILL)
+		// The debugger may stop the guest here (vmm/gdb/stub.c); held
+		// for it, the guest sleeps while gdb is silent.
+		action = gdb_before_entry(vm, &e->env_tf);
+		if (action == VM_KILL)
 			break;
+		if (action == VM_BLOCK) {
+			vmm->vcpu_put(v);
+			sched_yield();
+		}
 		if (vm->halted) {
 			// Woken, by its timer or otherwise: on if it is due.
 			if (!vm_halt_over(vm))

@@ -103,6 +103,7 @@ enum vm_reg {
 	VM_REG_EFER,		// writing it also updates the long-mode state
 	VM_REG_CPL,		// read only
 	VM_REG_INTR_SHADOW,	// nonzero: blocking by STI or MOV SS
+	VM_REG_DR7,		// the debugger's hardware breakpoints (vmm/gdb/)
 	// Segment selectors (the debugger shows them); read only.
 	VM_REG_CS, VM_REG_SS, VM_REG_DS, VM_REG_ES, VM_REG_FS, VM_REG_GS,
 };
@@ -176,7 +177,9 @@ struct vmm_ops {
 	void (*map_invalidate)(struct vcpu *v);
 	// The debugger's controls (vmm/gdb/): step makes the next entry
 	// exit with VM_EXIT_STEP after one instruction, catch_bp makes
-	// INT3 exit with VM_EXIT_BREAKPOINT instead of reaching the guest.
+	// INT3 exit with VM_EXIT_BREAKPOINT instead of reaching the guest,
+	// and a debug exception (#DB: its hardware breakpoints) exit with
+	// VM_EXIT_STEP.
 	// Between vcpu_load and vcpu_put; 0, or -E_NOT_SUPP if the CPU
 	// cannot.
 	int (*set_debug)(struct vcpu *v, bool step, bool catch_bp);

@@ -36,6 +36,7 @@
 // lib/tinyguest.c
 void	tinyguest_begin(const char *prog);
 bool	tinyguest_supported(void);
+envid_t	tinyguest_load(const char *code, const char *end);
 envid_t	tinyguest_start(const char *code, const char *end);
 int32_t	tinyguest_result(int off);
 bool	tinyguest_wait(int off, uint8_t value, unsigned ms);

@@ -27,6 +27,7 @@
 #include <user/vmm/vmm.h>
 #include <inc/vmx.h>
 #include <inc/guest.h>
+#include <inc/vmm/cpuid.h>
 #include <user/vmm/multiboot.h>
 
 #define MB_CMDLINE_MAX	1024
@@ -162,7 +163,7 @@ umain(int argc, char **argv)
 	before = sys_free_pages();
 	if ((guest = sys_env_mkguest(GUEST_MEM_SZ, GUEST_BOOT_GPA)) < 0) {
 		if (guest == -E_NOT_SUPP)
-			cprintf("vmm: VT-x not supported (%e)\n", guest);
+			cprintf("vmm: no guests on this CPU: %s\n", cpu_virt_missing());
 		else
 			cprintf("vmm: sys_env_mkguest: %e\n", guest);
 		return;

@@ -15,16 +15,6 @@
 
 struct svm_caps svm_caps;
 
-/* Whether CPUID says this is an AMD (or Hygon) CPU. */
-static bool
-svm_vendor_amd(void)
-{
-	uint32_t v[3];
-
-	cpuid(0, NULL, &v[0], &v[2], &v[1]);	// EBX, EDX, ECX spell it
-	return memcmp(v, "AuthenticAMD", 12) == 0 || memcmp(v, "HygonGenuine", 12) == 0;
-}
-
 /*
  * Whether this CPU can run guests with SVM and nested paging.  Fills
  * svm_caps and *caps and returns 0, or prints one line "svm: not
@@ -42,7 +32,7 @@ svm_probe(struct vmm_caps *caps)
 		cpuid(0x80000001, NULL, NULL, &ecx, NULL);
 	else
 		ecx = 0;
-	if (!svm_vendor_amd())
+	if (!cpu_vendor_amd())
 		missing = "not an AMD CPU (CPUID vendor)";
 	else if (!(ecx & CPUID_SVM_BIT))
 		missing = "CPUID 0x80000001:ECX.SVM is clear";

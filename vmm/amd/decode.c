@@ -6,6 +6,7 @@
  */
 #include <inc/mmu.h>
 #include <inc/error.h>
+#include <inc/trap.h>
 
 #include <vmm/vm.h>
 #include <vmm/amd/svm.h>
@@ -25,12 +26,15 @@ guest_read_word(struct vm *vm, uint64_t gpa, bool narrow, uint64_t *w)
 }
 
 /*
- * The guest-physical address of guest-linear la under the guest's own
- * paging (none, 32-bit, PAE or 4-level), or false if it is not mapped.
+ * The guest-physical address of guest-linear la under virtual CPU v's
+ * own paging (none, 32-bit, PAE or 4-level), or false if it is not
+ * mapped.
  */
-static bool
-guest_linear_to_phys(struct vm *vm, struct vmcb *vmcb, uint64_t la, uint64_t *gpa)
+bool
+svm_linear_to_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa)
 {
+	struct vm *vm = v->vm;
+	struct vmcb *vmcb = ((struct svm_vcpu *) v->backend)->vmcb;
 	uint64_t e, table;
 	int level, shift;
 
@@ -76,50 +80,55 @@ guest_linear_to_phys(struct vm *vm, struct vmcb *vmcb, uint64_t la, uint64_t *gp
 	}
 }
 
-/* Up to n bytes of the guest's code at its RIP into buf; how many were readable. */
-static int
-guest_fetch(struct vm *vm, struct vmcb *vmcb, uint8_t *buf, int n)
+/* Whether virtual CPU v runs 64-bit code (long mode, CS.L). */
+static bool
+svm_code64(struct vmcb *vmcb)
 {
-	bool longmode = (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & 0x200);
-	uint64_t la = (longmode ? 0 : vmcb->cs.base) + vmcb->rip, gpa;
+	return (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & 0x200);
+}
+
+/* Up to n bytes of v's code at its RIP into buf; how many were readable. */
+int
+svm_fetch(struct vcpu *v, uint8_t *buf, int n)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *) v->backend)->vmcb;
+	uint64_t la = (svm_code64(vmcb) ? 0 : vmcb->cs.base) + vmcb->rip, gpa;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		uint8_t *p;
-		if (!guest_linear_to_phys(vm, vmcb, la + i, &gpa) || !(p = vm_gpa2kva(vm, gpa)))
+		if (!svm_linear_to_gpa(v, la + i, &gpa) || !(p = vm_gpa2kva(v->vm, gpa)))
 			break;
 		buf[i] = *p;
 	}
 	return i;
 }
 
-/* Whether byte b is a legacy prefix (or, in 64-bit code, a REX prefix). */
-static bool
-is_prefix(uint8_t b, bool rex)
+/* Whether byte b is a legacy prefix (or, in v's 64-bit code, a REX prefix). */
+bool
+svm_is_prefix(struct vcpu *v, uint8_t b)
 {
 	switch (b) {
 	case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:
 	case 0x66: case 0x67: case 0xF0: case 0xF2: case 0xF3:
 		return true;
 	}
-	return rex && (b & 0xF0) == 0x40;
+	return svm_code64(((struct svm_vcpu *) v->backend)->vmcb) && (b & 0xF0) == 0x40;
 }
 
 /*
  * The length of the instruction at virtual CPU v's RIP, which made an
  * exit with code exitcode (CPUID, HLT, INVD, VMMCALL, RDMSR, WRMSR,
- * XSETBV).
- * -E_INVAL if its bytes cannot be read or are not that instruction.
+ * XSETBV, or the #BP of INT3 or INT 3).  -E_INVAL if its bytes cannot
+ * be read or are not that instruction.
  */
 int
 svm_insn_len(struct vcpu *v, uint64_t exitcode)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *) v->backend)->vmcb;
-	bool rex = (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & 0x200);
 	uint8_t b[15];
-	int n = guest_fetch(v->vm, vmcb, b, sizeof(b)), p = 0;
+	int n = svm_fetch(v, b, sizeof(b)), p = 0;
 
-	while (p < n && is_prefix(b[p], rex))
+	while (p < n && svm_is_prefix(v, b[p]))
 		p++;
 	if (p >= n)
 		return -E_INVAL;
@@ -136,6 +145,10 @@ svm_insn_len(struct vcpu *v, uint64_t exitcode)
 	case SVM_EXIT_VMMCALL:
 		return p + 2 < n && b[p] == 0x0F && b[p + 1] == 0x01 && b[p + 2] == 0xD9
 			? p + 3 : -E_INVAL;
+	case SVM_EXIT_EXC_BASE + T_BRKPT:
+		if (b[p] == 0xCC)
+			return p + 1;
+		return p + 1 < n && b[p] == 0xCD && b[p + 1] == 3 ? p + 2 : -E_INVAL;
 	case SVM_EXIT_XSETBV:
 		return p + 2 < n && b[p] == 0x0F && b[p + 1] == 0x01 && b[p + 2] == 0xD1
 			? p + 3 : -E_INVAL;

@@ -50,6 +50,11 @@ svm_reason(uint64_t c)
 		return VM_EXIT_NPF;
 	case SVM_EXIT_INVALID:
 		return VM_EXIT_ENTRY_FAILED;
+	// Only the debugger's exceptions are intercepted (debug.c).
+	case SVM_EXIT_EXC_BASE + T_DEBUG:
+		return VM_EXIT_STEP;
+	case SVM_EXIT_EXC_BASE + T_BRKPT:
+		return VM_EXIT_BREAKPOINT;
 	}
 	return VM_EXIT_UNKNOWN;
 }
@@ -112,8 +117,12 @@ svm_exit_insn_len(struct vcpu *v, struct vmcb *vmcb, uint64_t c)
 	return svm_insn_len(v, c);
 }
 
-/* Decode the exit virtual CPU v just made into *x (general registers in tf). */
-void
+/*
+ * Decode the exit virtual CPU v just made into *x (general registers in
+ * tf).  True if it needs no more: an INT n the debugger's intercept
+ * caught, delivered to the guest again (debug.c).
+ */
+bool
 svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf)
 {
 	struct vmcb *vmcb = ((struct svm_vcpu *) v->backend)->vmcb;
@@ -125,6 +134,8 @@ svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf)
 	x->qual = info1;
 	x->insn_len = 0;
 	svm_decode_pending(vmcb->exitintinfo, &x->pending);
+	if (c == SVM_EXIT_SWINT)
+		return svm_debug_swint(v, x);
 
 	switch (x->reason) {
 	case VM_EXIT_CPUID:
@@ -134,12 +145,13 @@ svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf)
 	case VM_EXIT_RDMSR:
 	case VM_EXIT_XSETBV:
 	case VM_EXIT_IO:
+	case VM_EXIT_BREAKPOINT:
 		if ((len = svm_exit_insn_len(v, vmcb, c)) <= 0 || len > 15) {
 			cprintf("svm: guest %08x: cannot tell the length of the "
 				"instruction at rip %lx (exit %lx)\n",
 				v->vm->env->env_id, vmcb->rip, c);
 			x->reason = VM_EXIT_UNKNOWN;
-			return;
+			return false;
 		}
 		x->insn_len = len;
 		break;
@@ -160,6 +172,9 @@ svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf)
 			x->reason = VM_EXIT_WRMSR;
 		x->u.msr = tf->tf_regs.reg_rcx;
 		break;
+	case VM_EXIT_STEP:
+		svm_debug_exit(v);
+		break;
 	case VM_EXIT_NPF:
 		x->u.npf.gpa = vmcb->exitinfo2;
 		x->u.npf.access = (info1 & NPF_WRITE) ? VM_PROT_WRITE
@@ -169,6 +184,7 @@ svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf)
 	default:
 		break;
 	}
+	return false;
 }
 
 /* A short name for statistics slot (exit code) slot. */
@@ -182,6 +198,7 @@ svm_exit_name(uint32_t slot)
 		[SVM_EXIT_INIT] = "INIT",
 		[SVM_EXIT_VINTR] = "interrupt window",
 		[SVM_EXIT_CPUID] = "CPUID",
+		[SVM_EXIT_SWINT] = "INT n",
 		[SVM_EXIT_INVD] = "INVD",
 		[SVM_EXIT_HLT] = "HLT",
 		[SVM_EXIT_INVLPGA] = "INVLPGA",

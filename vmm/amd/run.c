@@ -11,6 +11,7 @@
 #include <kern/env.h>
 #include <kern/pmap.h>
 #include <kern/cpu.h>
+#include <kern/lapic.h>
 #include <vmm/vm.h>
 #include <vmm/amd/svm.h>
 
@@ -179,8 +180,27 @@ svm_map_invalidate(struct vcpu *vcpu)
 	v->flush_cpus = ~0U;
 }
 
-/* VMCB clean bits: intercepts, IOPM, ASID, TPR, NP, CRs, DRs, DTs, segments, CR2, LBR. */
-#define CLEAN_ALL	0x7FF
+/*
+ * The exit a host interrupt makes, without entering the guest: for one
+ * that waited in the APIC at the guest's last exit.  Bochs 2.7 never
+ * makes that exit while the guest runs with RFLAGS.IF clear (it masks
+ * the APIC by the guest's IF when VMRUN loads it, whatever
+ * V_INTR_MASKING says), so a guest with interrupts off that exits all
+ * the time would otherwise keep the host from its timer for good.  On
+ * a CPU that does exit, the interrupt came in after the exit: the
+ * guest would only exit again at once.
+ */
+static bool
+svm_owed_intr(struct svm_vcpu *v, struct vm_exit *x)
+{
+	if (!v->intr_owed)
+		return false;
+	v->intr_owed = false;
+	memset(x, 0, sizeof(*x));
+	x->reason = VM_EXIT_INTR;
+	x->raw_reason = SVM_EXIT_INTR;
+	return true;
+}
 
 /*
  * Enter virtual CPU v's guest on this CPU until it exits, then decode
@@ -197,6 +217,9 @@ svm_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_ex
 	uint32_t bit = 1U << cpunum();
 	uint64_t t0, t1;
 
+	if (svm_owed_intr(v, x) || svm_step_owed(vcpu, x))
+		return VM_RUN_EXITED;
+again:
 	if (v->flush_cpus & bit) {
 		vmcb->tlb_control = (svm_caps.features & SVM_FEAT_FLUSH_ASID)
 			? TLB_FLUSH_ASID : TLB_FLUSH_ALL;
@@ -212,9 +235,14 @@ svm_run(struct vcpu *vcpu, struct Trapframe *tf, uint64_t deadline, struct vm_ex
 	vcpu->tsc_in_guest += t1 - t0;
 	tf->tf_regs.reg_rax = vmcb->rax;
 	vmcb->eventinj = 0;		// delivered (or back in EXITINTINFO)
-	vmcb->clean = (svm_caps.features & SVM_FEAT_VMCB_CLEAN) ? CLEAN_ALL : 0;
+	// What the monitor changes before the next entry clears its bit
+	// (VMCB_CLEAN_*), where the CPU caches at all.
+	vmcb->clean = (svm_caps.features & SVM_FEAT_VMCB_CLEAN) ? VMCB_CLEAN_ALL : 0;
 	memset(x, 0, sizeof(*x));
-	svm_decode_exit(vcpu, x, tf);
+	if (svm_decode_exit(vcpu, x, tf))
+		goto again;		// the guest's own INT n, delivered
+
+	v->intr_owed = x->reason != VM_EXIT_INTR && lapic_irq_waiting();
 	return VM_RUN_EXITED;
 }
 
@@ -236,5 +264,6 @@ const struct vmm_ops svm_ops = {
 	.map_insert = npt_map_insert,
 	.map_lookup = npt_map_lookup,
 	.map_invalidate = svm_map_invalidate,
+	.set_debug = svm_set_debug,
 	.exit_name = svm_exit_name,
 };

@@ -8,6 +8,7 @@
  *   vmcb.c   a guest's starting state, its registers, event injection
  *   npt.c    nested page tables (the guest-physical map)
  *   decode.c instruction lengths when the CPU saves no next RIP
+ *   debug.c  the debugger's controls: #BP, single steps by RFLAGS.TF
  *   exits.c  exit codes in the core's terms (struct vm_exit)
  *   run.c    virtual CPUs, ASIDs, svm_run, and the ops table svm_ops
  *   svmrun.S the world switch (VMLOAD, VMRUN, VMSAVE)
@@ -109,7 +110,9 @@ struct vmcb {
 #define ICPT1_SMI		(1U << 2)
 #define ICPT1_INIT		(1U << 3)
 #define ICPT1_VINTR		(1U << 4)
+#define ICPT1_PUSHF		(1U << 16)
 #define ICPT1_CPUID		(1U << 18)
+#define ICPT1_SWINT		(1U << 21)	// INT n (QEMU: INT3 and INTO too)
 #define ICPT1_INVD		(1U << 22)
 #define ICPT1_HLT		(1U << 24)
 #define ICPT1_INVLPGA		(1U << 26)
@@ -125,6 +128,22 @@ struct vmcb {
 #define ICPT2_CLGI		(1U << 5)
 #define ICPT2_SKINIT		(1U << 6)
 #define ICPT2_XSETBV		(1U << 13)
+
+// clean: VMCB areas the CPU may keep cached from the last VMRUN (where
+// CPUID 0x8000000A EDX.VmcbClean says it does); a bit clear makes it
+// load that area again.
+#define VMCB_CLEAN_INTERCEPTS	(1U << 0)	// intercept vectors, TSC offset
+#define VMCB_CLEAN_IOPM		(1U << 1)	// the permission maps' addresses
+#define VMCB_CLEAN_ASID		(1U << 2)
+#define VMCB_CLEAN_TPR		(1U << 3)	// vintr: V_TPR, V_IRQ, masking
+#define VMCB_CLEAN_NP		(1U << 4)	// nested paging, N_CR3, G_PAT
+#define VMCB_CLEAN_CRX		(1U << 5)	// CR0, CR3, CR4, EFER
+#define VMCB_CLEAN_DRX		(1U << 6)	// DR6, DR7
+#define VMCB_CLEAN_DT		(1U << 7)	// GDTR, IDTR
+#define VMCB_CLEAN_SEG		(1U << 8)	// CS, DS, SS, ES, CPL
+#define VMCB_CLEAN_CR2		(1U << 9)
+#define VMCB_CLEAN_LBR		(1U << 10)
+#define VMCB_CLEAN_ALL		0x7FF
 
 // tlb_control.
 #define TLB_NOTHING		0
@@ -156,6 +175,7 @@ struct vmcb {
 #define SVM_EXIT_INIT		0x63
 #define SVM_EXIT_VINTR		0x64
 #define SVM_EXIT_CPUID		0x72
+#define SVM_EXIT_SWINT		0x75
 #define SVM_EXIT_INVD		0x76
 #define SVM_EXIT_HLT		0x78
 #define SVM_EXIT_INVLPGA	0x7a
@@ -208,6 +228,14 @@ struct svm_vcpu {
 	uint32_t asid;
 	int last_cpu;			// where it last ran (-1: nowhere yet)
 	uint32_t flush_cpus;		// CPUs that must flush before entering
+	bool intr_owed;			// a host interrupt waited at the last exit
+	// The debugger's single step (debug.c): RFLAGS.TF is set for it,
+	// over the guest's own TF; the step is a PUSHF; it ended by an
+	// instruction the monitor emulated.
+	bool tf_step;
+	bool guest_tf;
+	bool step_pushf;
+	bool step_owed;
 };
 
 // cpu.c
@@ -232,10 +260,20 @@ int	npt_map_lookup(void *root, uint64_t gpa, physaddr_t *pa, int *prot);
 void	npt_selftest(void);
 
 // decode.c
+bool	svm_linear_to_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa);
+int	svm_fetch(struct vcpu *v, uint8_t *buf, int n);
+bool	svm_is_prefix(struct vcpu *v, uint8_t b);
 int	svm_insn_len(struct vcpu *v, uint64_t exitcode);
 
+// debug.c
+int	svm_set_debug(struct vcpu *v, bool step, bool catch_bp);
+void	svm_debug_rip_moved(struct vcpu *v);
+bool	svm_step_owed(struct vcpu *v, struct vm_exit *x);
+void	svm_debug_exit(struct vcpu *v);
+bool	svm_debug_swint(struct vcpu *v, struct vm_exit *x);
+
 // exits.c
-void	svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf);
+bool	svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf);
 const char *svm_exit_name(uint32_t slot);
 
 // svmrun.S

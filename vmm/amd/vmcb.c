@@ -121,6 +121,8 @@ svm_get_reg(struct vcpu *v, enum vm_reg reg)
 		return vmcb->cpl;
 	case VM_REG_INTR_SHADOW:
 		return vmcb->int_state & 1;
+	case VM_REG_DR7:
+		return vmcb->dr7;
 	case VM_REG_CS:
 		return vmcb->cs.sel;
 	case VM_REG_SS:
@@ -140,7 +142,8 @@ svm_get_reg(struct vcpu *v, enum vm_reg reg)
 /*
  * Set guest register reg of virtual CPU v to value.  EFER keeps SVME,
  * which VMRUN requires and the guest does not see.  The CPU tracks
- * long mode itself: no control follows EFER.LMA as on VT-x.
+ * long mode itself: no control follows EFER.LMA as on VT-x.  A control
+ * register written is marked for the CPU to load again (clean bits).
  */
 void
 svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
@@ -150,6 +153,7 @@ svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 	switch (reg) {
 	case VM_REG_RIP:
 		vmcb->rip = value;
+		svm_debug_rip_moved(v);		// a step ends with an emulated instruction
 		return;
 	case VM_REG_RSP:
 		vmcb->rsp = value;
@@ -159,22 +163,26 @@ svm_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 		return;
 	case VM_REG_CR0:
 		vmcb->cr0 = value;
-		vmcb->clean = 0;
+		vmcb->clean &= ~VMCB_CLEAN_CRX;
 		return;
 	case VM_REG_CR3:
 		vmcb->cr3 = value;
-		vmcb->clean = 0;
+		vmcb->clean &= ~VMCB_CLEAN_CRX;
 		return;
 	case VM_REG_CR4:
 		vmcb->cr4 = value;
-		vmcb->clean = 0;
+		vmcb->clean &= ~VMCB_CLEAN_CRX;
 		return;
 	case VM_REG_EFER:
 		vmcb->efer = value | EFER_SVME;
-		vmcb->clean = 0;
+		vmcb->clean &= ~VMCB_CLEAN_CRX;
 		return;
 	case VM_REG_INTR_SHADOW:
 		vmcb->int_state = (vmcb->int_state & ~1UL) | (value ? 1 : 0);
+		return;
+	case VM_REG_DR7:
+		vmcb->dr7 = value;
+		vmcb->clean &= ~VMCB_CLEAN_DRX;
 		return;
 	default:	// CPL, selectors: read only
 		break;
@@ -246,6 +254,6 @@ svm_intr_window(struct vcpu *v, bool on)
 	if (vintr != vmcb->vintr || misc1 != vmcb->icpt_misc1) {
 		vmcb->vintr = vintr;
 		vmcb->icpt_misc1 = misc1;
-		vmcb->clean = 0;	// intercepts and TPR are cached state
+		vmcb->clean &= ~(VMCB_CLEAN_INTERCEPTS | VMCB_CLEAN_TPR);
 	}
 }

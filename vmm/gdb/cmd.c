@@ -267,15 +267,20 @@ cmd_write_mem(struct rsp *r)
 		reply_set(r, "OK");
 }
 
-/* Z0,addr,kind / z0,addr,kind: software breakpoints; other kinds unsupported. */
+/*
+ * Z0,addr,kind / z0,addr,kind: software breakpoints; Z1 / z1: hardware
+ * ones, where the target has them; other kinds unsupported.
+ */
 static void
 cmd_breakpoint(struct rsp *r)
 {
+	const struct rsp_target *t = r->target;
 	const char *p = r->pkt + 3;
+	bool hw = r->pkt[1] == '1', insert = r->pkt[0] == 'Z';
 	uint64_t addr, kind;
 	int err;
 
-	if (r->pkt[1] != '0') {
+	if ((r->pkt[1] != '0' && !hw) || (hw && !t->insert_hwbp)) {
 		reply_set(r, "");
 		return;
 	}
@@ -283,8 +288,10 @@ cmd_breakpoint(struct rsp *r)
 		reply_set(r, ERR_SYNTAX);
 		return;
 	}
-	err = r->pkt[0] == 'Z' ? r->target->insert_bp(r->target->arg, addr)
-		: r->target->remove_bp(r->target->arg, addr);
+	if (hw)
+		err = insert ? t->insert_hwbp(t->arg, addr) : t->remove_hwbp(t->arg, addr);
+	else
+		err = insert ? t->insert_bp(t->arg, addr) : t->remove_bp(t->arg, addr);
 	reply_set(r, err < 0 ? ERR_TARGET : "OK");
 }
 

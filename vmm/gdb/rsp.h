@@ -38,6 +38,9 @@ struct rsp_target {
 	int (*write_mem)(void *arg, uint64_t addr, const uint8_t *buf, int len);
 	int (*insert_bp)(void *arg, uint64_t addr);
 	int (*remove_bp)(void *arg, uint64_t addr);
+	// Hardware (execution) breakpoints; NULL: none (Z1 unsupported).
+	int (*insert_hwbp)(void *arg, uint64_t addr);
+	int (*remove_hwbp)(void *arg, uint64_t addr);
 };
 
 // Why the target last stopped (the stop reply says it).

@@ -3,15 +3,16 @@
  * guest at a time, over the host's COM2 (kern/serial2.c).
  *
  * gdb_attach (sys_guest_debug: `vmctl debug ID`, `vmm --gdb`) chooses
- * the guest; it stops at its next entry and waits for gdb.  While it is
- * stopped, the CPU that ran it answers gdb's packets, polling COM2 with
- * the kernel lock held: the host waits with it (as a whole machine does
- * under QEMU's gdb stub).  `c` and `s` let it run: #BP exits while gdb
- * is attached (its breakpoints are int3 bytes written into guest
- * memory), `s` sets the backend's single step (the monitor trap flag on
- * VT-x).  While it runs, each exit the run loop handles with the lock
- * looks for gdb's Ctrl-C.  `D` removes the breakpoints and lets it run
- * free; `k` kills it.
+ * the guest; it stops at its next entry (at once if it sleeps in HLT)
+ * and waits for gdb.  Held for gdb, the guest answers the packets that
+ * have come in before each entry the run loop makes, and sleeps (not
+ * runnable) while gdb is silent: the host runs on, and COM2's interrupt
+ * wakes the guest when more comes (gdb_input).  `c` and `s` let it run:
+ * #BP exits while gdb is attached (its breakpoints are int3 bytes
+ * written into guest memory), `s` sets the backend's single step.
+ * While it runs, each entry looks for gdb's Ctrl-C, and COM2's
+ * interrupt makes one come soon (an exit; a guest asleep in HLT wakes).
+ * `D` removes the breakpoints and lets it run free; `k` kills it.
  *
  * Registers come from env_tf (general ones) and the ops table; memory
  * goes through the guest's own page tables (walk.c) to guest-physical
@@ -24,15 +25,20 @@
 
 #include <kern/env.h>
 #include <kern/serial2.h>
+#include <kern/lapic.h>
+#include <kern/vmmapi.h>
 #include <vmm/vm.h>
 #include <vmm/gdb/rsp.h>
 #include <vmm/gdb/walk.h>
 #include <vmm/gdb/stub.h>
 
 #define GDB_MAX_BPS	32
+#define GDB_MAX_HWBPS	4	// DR0-DR3
+#define DR7_FIXED	0x400	// bit 10 reads as one
 #define INT3		0xCC
 #define EFER_LMA_BIT	0x400ULL
 #define CR0_PE_BIT	0x1ULL
+#define GDB_LINGER_US	2000	// how long a held guest waits for gdb's next byte
 
 struct gdb_bp {
 	bool used;
@@ -44,11 +50,18 @@ static struct {
 	envid_t id;		// the guest being debugged; 0: none
 	bool stop_pending;	// stop at its next entry
 	bool running;		// gdb let it run: a stop reply is owed
+	bool stopped;		// held for gdb, which is answered
 	bool is64;		// the register layout, chosen at attach
 	struct vm *vm;		// during a session: the guest, its registers
 	struct Trapframe *tf;
+	bool stepping;		// gdb's `s` runs: the next #DB is its step
 	struct rsp rsp;
 	struct gdb_bp bps[GDB_MAX_BPS];
+	// Hardware breakpoints: addresses in DR0-DR3 while the guest runs,
+	// enabled by the guest's DR7 (the guest's own taken over meanwhile).
+	bool hw_used[GDB_MAX_HWBPS];
+	uint64_t hw_addr[GDB_MAX_HWBPS];
+	uint64_t guest_dr7;	// the guest's DR7 before gdb took it
 } gdb;
 
 // ---- the target, for rsp.c ----
@@ -239,10 +252,84 @@ tgt_remove_bp(void *arg, uint64_t addr)
 	return tgt_write_mem(NULL, addr, &b->saved, 1);
 }
 
+/* The DR7 that enables gdb's hardware breakpoints (execution, one byte), or 0 if none is set. */
+static uint64_t
+hw_dr7(void)
+{
+	uint64_t dr7 = 0;
+
+	for (int i = 0; i < GDB_MAX_HWBPS; i++)
+		if (gdb.hw_used[i])
+			dr7 |= 1UL << (2 * i);		// L<i>; R/W and LEN 00: execution
+	return dr7 ? (dr7 | DR7_FIXED) : 0;
+}
+
+/* The guest's DR7 for the hardware breakpoints now set (its own when none is). */
+static void
+hw_apply(void)
+{
+	uint64_t dr7 = hw_dr7();
+
+	vmm->set_reg(&gdb.vm->vcpu, VM_REG_DR7, dr7 ? dr7 : gdb.guest_dr7);
+}
+
+/* Load DR0-DR3 with gdb's addresses on this CPU, which is about to enter the guest. */
+static void
+hw_load(void)
+{
+	asm volatile("mov %0, %%db0" : : "r" (gdb.hw_addr[0]));
+	asm volatile("mov %0, %%db1" : : "r" (gdb.hw_addr[1]));
+	asm volatile("mov %0, %%db2" : : "r" (gdb.hw_addr[2]));
+	asm volatile("mov %0, %%db3" : : "r" (gdb.hw_addr[3]));
+}
+
+/* The hardware breakpoint slot at guest-linear addr, or -1. */
+static int
+hw_find(uint64_t addr)
+{
+	for (int i = 0; i < GDB_MAX_HWBPS; i++)
+		if (gdb.hw_used[i] && gdb.hw_addr[i] == addr)
+			return i;
+	return -1;
+}
+
+/* Z1: a hardware breakpoint at addr (a free debug register), -1 if all four are taken. */
+static int
+tgt_insert_hwbp(void *arg, uint64_t addr)
+{
+	int i;
+
+	if (hw_find(addr) >= 0)
+		return 0;
+	for (i = 0; i < GDB_MAX_HWBPS && gdb.hw_used[i]; i++)
+		;
+	if (i == GDB_MAX_HWBPS)
+		return -1;
+	if (!hw_dr7())
+		gdb.guest_dr7 = vmm->get_reg(&gdb.vm->vcpu, VM_REG_DR7);
+	gdb.hw_used[i] = true;
+	gdb.hw_addr[i] = addr;
+	hw_apply();
+	return 0;
+}
+
+static int
+tgt_remove_hwbp(void *arg, uint64_t addr)
+{
+	int i = hw_find(addr);
+
+	if (i < 0)
+		return -1;
+	gdb.hw_used[i] = false;
+	hw_apply();
+	return 0;
+}
+
 static const struct rsp_target gdb_target = {
 	.is_64bit = tgt_is64, .get_reg = tgt_get_reg, .set_reg = tgt_set_reg,
 	.read_mem = tgt_read_mem, .write_mem = tgt_write_mem,
 	.insert_bp = tgt_insert_bp, .remove_bp = tgt_remove_bp,
+	.insert_hwbp = tgt_insert_hwbp, .remove_hwbp = tgt_remove_hwbp,
 };
 
 // ---- the session ----
@@ -269,30 +356,58 @@ gdb_end(void)
 	for (int i = 0; i < GDB_MAX_BPS; i++)
 		if (gdb.bps[i].used)
 			tgt_remove_bp(NULL, gdb.bps[i].addr);
+	for (int i = 0; i < GDB_MAX_HWBPS; i++)
+		if (gdb.hw_used[i])
+			tgt_remove_hwbp(NULL, gdb.hw_addr[i]);
 	vmm->set_debug(&gdb.vm->vcpu, false, false);
 	cprintf("vmm: guest %08x: the debugger let go\n", gdb.id);
 	gdb.id = 0;
 }
 
 /*
- * The guest is stopped (why): tell gdb (unless it has yet to ask) and
- * answer its packets until it lets the guest run again.
+ * The guest stops (why): tell gdb (unless it has yet to ask), and hold
+ * the guest (gdb_serve) until gdb lets it run again.
+ */
+static void
+gdb_stop(enum rsp_stop why)
+{
+	gdb.running = false;
+	gdb.stopped = true;
+	gdb.stepping = false;
+	if (why != RSP_STOP_ATTACH) {
+		rsp_stop_reply(&gdb.rsp, why);
+		send_reply();
+	}
+}
+
+/* The next byte from gdb, waiting at most GDB_LINGER_US for it; -1 if none came. */
+static int
+gdb_getc_lingering(void)
+{
+	int c;
+
+	for (int us = 0; (c = serial2_getc()) < 0 && us < GDB_LINGER_US; us += 10)
+		microdelay(10);
+	return c;
+}
+
+/*
+ * The guest is held for gdb: answer each packet gdb has sent.  The
+ * guest runs again (VM_RESUME) when gdb says so, or ends (VM_KILL);
+ * VM_BLOCK when gdb has sent nothing more for a moment: the guest then
+ * sleeps, not runnable, and the host runs on, until COM2's interrupt
+ * brings more (gdb_input).
  */
 static enum vm_action
-gdb_session(struct vm *vm, struct Trapframe *tf, enum rsp_stop why)
+gdb_serve(struct vm *vm, struct Trapframe *tf)
 {
 	enum rsp_action act;
 	int c;
 
 	gdb.vm = vm;
 	gdb.tf = tf;
-	gdb.running = false;
-	if (why != RSP_STOP_ATTACH) {
-		rsp_stop_reply(&gdb.rsp, why);
-		send_reply();
-	}
-	for (;;) {
-		if ((c = serial2_getc()) < 0 || rsp_receive(&gdb.rsp, c, put) != RSP_EV_PACKET)
+	while ((c = gdb_getc_lingering()) >= 0) {
+		if (rsp_receive(&gdb.rsp, c, put) != RSP_EV_PACKET)
 			continue;
 		act = rsp_dispatch(&gdb.rsp);
 		if (act == RSP_ACT_REPLY) {
@@ -313,9 +428,34 @@ gdb_session(struct vm *vm, struct Trapframe *tf, enum rsp_stop why)
 			send_reply();
 			continue;
 		}
+		gdb.stopped = false;
 		gdb.running = true;
+		gdb.stepping = act == RSP_ACT_STEP;
 		return VM_RESUME;
 	}
+	// Asleep for input, as in HLT: the host idles (rather than
+	// finding nothing alive), and typed input only wakes it again.
+	env_block_console(vm->env);
+	return VM_BLOCK;
+}
+
+/*
+ * COM2's interrupt brought bytes (kernel lock held): the debugged
+ * guest, asleep while held for gdb or in HLT waiting for input (for a
+ * Ctrl-C), runs to take them.
+ */
+static void
+gdb_input(void)
+{
+	struct Env *e;
+
+	if (!gdb.id || envid2env(gdb.id, &e, false) < 0 || e->env_type != ENV_TYPE_GUEST
+	    || e->env_status != ENV_NOT_RUNNABLE)
+		return;
+	// Asleep for a reason of its own (host IPC, say), it stays asleep:
+	// Ctrl-C is seen once it wakes.  In HLT it may wake any time.
+	if (gdb.stopped || e->env_cons_waiting)
+		env_wake(e);
 }
 
 /*
@@ -332,6 +472,7 @@ gdb_attach(envid_t id)
 
 	if (!serial_ready) {
 		serial2_init();
+		serial2_set_notify(gdb_input);
 		serial_ready = true;
 	}
 	if (envid2env(id, &e, false) < 0 || e->env_type != ENV_TYPE_GUEST || !e->env_vmxinfo)
@@ -352,9 +493,15 @@ gdb_attach(envid_t id)
 	gdb.id = id;
 	gdb.stop_pending = true;
 	gdb.running = false;
+	gdb.stopped = false;
 	memset(gdb.bps, 0, sizeof(gdb.bps));
+	memset(gdb.hw_used, 0, sizeof(gdb.hw_used));
+	gdb.stepping = false;
 	rsp_init(&gdb.rsp, &gdb_target);
 	cprintf("vmm: guest %08x waits for gdb on COM2\n", id);
+	// A guest asleep in HLT for input stops now, not at its next key.
+	if (e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting)
+		env_wake(e);
 	return 0;
 }
 
@@ -368,12 +515,15 @@ debugged(struct vm *vm)
 /*
  * Called before each entry the run loop makes with the kernel lock held
  * (the guest's state current): stop here if an attach or gdb's Ctrl-C
- * asks for it.  What the run loop does next: VM_RESUME, or VM_KILL.
+ * asks for it, and while held for gdb, answer it.  What the run loop
+ * does next: VM_RESUME, VM_BLOCK (the guest sleeps until gdb sends
+ * more) or VM_KILL.
  */
 enum vm_action
 gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 {
 	struct vcpu *v = &vm->vcpu;
+	enum vm_action action;
 	int c;
 
 	if (!debugged(vm))
@@ -382,19 +532,24 @@ gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 		gdb.stop_pending = false;
 		gdb.is64 = (vmm->get_reg(v, VM_REG_EFER) & EFER_LMA_BIT)
 			|| !(vmm->get_reg(v, VM_REG_CR0) & CR0_PE_BIT);
-		return gdb_session(vm, tf, RSP_STOP_ATTACH);
+		gdb_stop(RSP_STOP_ATTACH);
 	}
 	while (gdb.running && (c = serial2_getc()) >= 0)
 		if (rsp_input(&gdb.rsp, c) == RSP_EV_INTERRUPT) {
 			vmm->set_debug(v, false, true);
-			return gdb_session(vm, tf, RSP_STOP_INTERRUPT);
+			gdb_stop(RSP_STOP_INTERRUPT);
 		}
+	if (gdb.stopped && (action = gdb_serve(vm, tf)) != VM_RESUME)
+		return action;
+	if (gdb.id && hw_dr7())
+		hw_load();
 	return VM_RESUME;
 }
 
 /*
  * A #BP or single-step exit: gdb's, or (an int3 of the guest's own,
  * with no debugger or at no breakpoint of gdb's) the guest's #BP.
+ * A stop for gdb is served at the next entry (gdb_before_entry).
  */
 enum vm_action
 gdb_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
@@ -405,15 +560,30 @@ gdb_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 	if (x->reason == VM_EXIT_BREAKPOINT) {
 		gdb.vm = vm;
 		gdb.tf = tf;
-		if (debugged(vm) && bp_find(vmm->get_reg(v, VM_REG_RIP)))
-			return gdb_session(vm, tf, RSP_STOP_BREAKPOINT);
+		if (debugged(vm) && bp_find(vmm->get_reg(v, VM_REG_RIP))) {
+			gdb_stop(RSP_STOP_BREAKPOINT);
+			return VM_RESUME;
+		}
 		ev.insn_len = x->insn_len ? x->insn_len : 1;
 		vmm->inject(v, &ev);
 		return VM_RESUME;
 	}
-	// VM_EXIT_STEP
-	vmm->set_debug(v, false, debugged(vm));
-	if (!debugged(vm))
+	// VM_EXIT_STEP, a #DB: gdb's single step, one of its hardware
+	// breakpoints, or the guest's own (delivered to it).
+	if (!debugged(vm)) {
+		vmm->set_debug(v, false, false);
 		return VM_RESUME;
-	return gdb_session(vm, tf, RSP_STOP_STEP);
+	}
+	if (gdb.stepping) {
+		gdb.stepping = false;
+		vmm->set_debug(v, false, true);
+		gdb_stop(RSP_STOP_STEP);
+	} else if (hw_find(vmm->get_reg(v, VM_REG_RIP)) >= 0) {
+		gdb_stop(RSP_STOP_BREAKPOINT);
+	} else {
+		ev.type = VM_EVENT_EXCEPTION;
+		ev.vector = 1;		// #DB
+		vmm->inject(v, &ev);
+	}
+	return VM_RESUME;
 }

@@ -228,6 +228,8 @@ vmx_get_reg(struct vcpu *v, enum vm_reg reg)
 		return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VM_REG_INTR_SHADOW:
 		return vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI_MOVSS;
+	case VM_REG_DR7:
+		return vmcs_readnatural(VMCS_GUEST_DR7);
 	case VM_REG_CS:
 		return vmcs_read16(VMCS_GUEST_CS_SELECTOR);
 	case VM_REG_SS:
@@ -281,6 +283,9 @@ vmx_set_reg(struct vcpu *v, enum vm_reg reg, uint64_t value)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, i | (value & INTR_BLOCK_STI_MOVSS));
 		return;
 	}
+	case VM_REG_DR7:
+		vmcs_writenatural(VMCS_GUEST_DR7, value);
+		return;
 	default:	// CPL, selectors: read only
 		break;
 	}
@@ -335,7 +340,7 @@ vmx_tf_step(struct vmx_vcpu *xv, bool step, uint32_t *bitmap)
 /*
  * The debugger's controls on virtual CPU v, whose VMCS is current:
  * single step for step (the monitor trap flag, else RFLAGS.TF with #DB
- * intercepted), #BP in the exception bitmap for catch_bp.
+ * intercepted), #BP and #DB in the exception bitmap for catch_bp.
  */
 int
 vmx_set_debug(struct vcpu *v, bool step, bool catch_bp)
@@ -350,6 +355,10 @@ vmx_set_debug(struct vcpu *v, bool step, bool catch_bp)
 	else
 		vmx_tf_step(xv, step, &bitmap);
 	bitmap = catch_bp ? (bitmap | (1 << T_BRKPT)) : (bitmap & ~(1 << T_BRKPT));
+	if (catch_bp)		// the debugger's hardware breakpoints
+		bitmap |= 1 << T_DEBUG;
+	else if (!xv->tf_step)
+		bitmap &= ~(1 << T_DEBUG);
 	vmcs_write32(VMCS_PROC_CONTROLS, proc);
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, bitmap);
 	return 0;

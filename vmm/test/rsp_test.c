@@ -18,6 +18,7 @@ static struct {
 	uint8_t mem[FAKE_SIZE];
 	uint64_t bps[8];
 	int nbps;
+	int nhwbps;		// hardware breakpoints: at most 4, anywhere
 } fake;
 
 static bool fake_is64(void *arg) { return fake.is64; }
@@ -84,10 +85,23 @@ fake_remove_bp(void *arg, uint64_t addr)
 	return -1;
 }
 
+static int
+fake_insert_hwbp(void *arg, uint64_t addr)
+{
+	return fake.nhwbps == 4 ? -1 : (fake.nhwbps++, 0);
+}
+
+static int
+fake_remove_hwbp(void *arg, uint64_t addr)
+{
+	return fake.nhwbps == 0 ? -1 : (fake.nhwbps--, 0);
+}
+
 static const struct rsp_target fake_target = {
 	.is_64bit = fake_is64, .get_reg = fake_get_reg, .set_reg = fake_set_reg,
 	.read_mem = fake_read_mem, .write_mem = fake_write_mem,
 	.insert_bp = fake_insert_bp, .remove_bp = fake_remove_bp,
+	.insert_hwbp = fake_insert_hwbp, .remove_hwbp = fake_remove_hwbp,
 };
 
 // The protocol state with guards around it: a write past its buffers
@@ -312,7 +326,12 @@ test_control(void)
 	CHECK(fake.nbps == 1 && fake.bps[0] == 0xffff800000100010ULL);
 	CHECK(send("Z0,10,1") == RSP_ACT_REPLY && reply_is("E14"));
 	CHECK(send("z0,ffff800000100010,1") == RSP_ACT_REPLY && reply_is("OK") && fake.nbps == 0);
-	CHECK(send("Z1,ffff800000100010,1") == RSP_ACT_REPLY && reply_is(""));
+	for (int i = 0; i < 4; i++)
+		CHECK(send("Z1,ffff800000100010,1") == RSP_ACT_REPLY && reply_is("OK"));
+	CHECK(send("Z1,ffff800000100020,1") == RSP_ACT_REPLY && reply_is("E14"));
+	CHECK(send("z1,ffff800000100010,1") == RSP_ACT_REPLY && reply_is("OK") && fake.nhwbps == 3);
+	CHECK(send("Z1,zz") == RSP_ACT_REPLY && reply_is("E01"));
+	CHECK(send("Z2,ffff800000100010,8") == RSP_ACT_REPLY && reply_is(""));
 	CHECK(send("Z0,zz") == RSP_ACT_REPLY && reply_is("E01"));
 	CHECK(send("c") == RSP_ACT_CONTINUE);
 	CHECK(send("s") == RSP_ACT_STEP);
