@@ -29,6 +29,7 @@
 
 #include <kern/env.h>
 #include <kern/cpu.h>
+#include <kern/console.h>
 #include <kern/sched.h>
 #include <kern/lapic.h>
 #include <kern/spinlock.h>
@@ -103,6 +104,25 @@ vm_sleep(struct Env *e)
 	env_block_console(e);
 	timer_wake_at(e, vm_platform_deadline(vm));
 	sched_yield();
+}
+
+/*
+ * The host tick's check for typed input (kern/trap.c), made at the
+ * guest's tick instead: the host timer is silent while a guest runs.
+ * An edge-triggered IRQ can be lost (seen under Bochs once the monitor
+ * had polled the UART for a text-screen guest: a byte then waited in
+ * COM1 and no interrupt came), and without this check a guest that
+ * never halts keeps the host deaf for good, the host shell asleep in
+ * sys_cons_wait.  Drains what waits in a device; true if some env is
+ * runnable then (the guest gives the CPU up for it).
+ */
+static bool
+vm_tick_input(void)
+{
+	if (!cons_input_hint())
+		return false;
+	cons_poll();
+	return sched_runnable_hint();
 }
 
 /*
@@ -186,6 +206,8 @@ vm_run(struct Env *e)
 		    && (!slice_end || read_tsc() < slice_end))
 			action = VM_RESUME;
 		if (x.reason == VM_EXIT_SLICE_END && timer_due_hint() && timer_expire())
+			action = VM_YIELD;
+		if (x.reason == VM_EXIT_SLICE_END && vm_tick_input())
 			action = VM_YIELD;
 		if (action == VM_RESUME || action == VM_HALT)
 			continue;
