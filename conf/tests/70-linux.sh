@@ -132,6 +132,16 @@ add_test linux_bare_qemu --func linux_bare_session --timeout 240 \
 	--expect-seq '^linux: typed 4 of 4 commands; bare QEMU boot to the first prompt: [0-9]+ ms$' \
 	--forbid 'Kernel panic' --forbid 'not syncing'
 
+# What the zero-page checks (user/vmm/linuxboot.c, in bzimage_test) print
+# for either image: the layout, the page, refusals, the layout fuzz.
+LINUXBOOT_EXPECT=(
+	--expect-seq '^linuxboot: [a-z]+: kernel 0x1000000-0x[0-9a-f]+, initrd 0x7f00000-0x8000000 in 128 MiB$'
+	--expect-seq '^linuxboot: [a-z]+: zero page: setup header to 0x26c, type_of_loader 0xff, e820 3 entries$'
+	--expect-seq '^linuxboot: [a-z]+: a 127 MiB initrd in 128 MiB: the initrd does not fit'
+	--expect-seq '^linuxboot: [a-z]+: a command line of 2048 characters: the command line is longer than the kernel takes$'
+	--expect-seq '^linuxboot: [a-z]+: layout fuzz: 100000 rounds, [1-9][0-9]* accepted, 0 broke an invariant$'
+)
+
 # The bzImage setup-header checks (user/vmm/bzimage.c, issue 15 part 3),
 # on the host: a synthetic image, cut and corrupted field by field, and a
 # fuzz loop (built with the sanitizers: a bad read fails the test) ...
@@ -145,7 +155,8 @@ add_test bzimage_unit --func bzimage_unit_session \
 	--expect-seq '^bzimage: synthetic with setup_sects 255: setup_sects out of range$' \
 	--expect-seq '^bzimage: synthetic, not relocatable, pref_address 256 MiB: not relocatable, and pref_address is outside guest memory$' \
 	--expect-seq '^bzimage: fuzz: 200000 rounds, [1-9][0-9]* accepted, 0 broke an invariant$' \
-	--expect-seq '^bzimage: 31 checks, 0 failed$' \
+	"${LINUXBOOT_EXPECT[@]}" \
+	--expect-seq '^bzimage: 45 checks, 0 failed$' \
 	--expect-seq '^exit status 0$' \
 	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
 
@@ -170,6 +181,61 @@ add_test linux_bzimage --func linux_bzimage_session \
 	--expect-seq '^bzimage: vmlinuz without its last 4 KiB: truncated: syssize says more than the file holds$' \
 	--expect-seq '^bzimage: vmlinuz with setup_sects 64: setup_sects out of range$' \
 	--expect-seq '^bzimage: fuzz: 200000 rounds, [1-9][0-9]* accepted, 0 broke an invariant$' \
-	--expect-seq '^bzimage: 31 checks, 0 failed$' \
+	"${LINUXBOOT_EXPECT[@]}" \
+	--expect-seq '^bzimage: 45 checks, 0 failed$' \
 	--expect-seq '^exit status 0$' \
 	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
+
+# vmm's options and .boot files (user/vmm/bootcfg.c, issue 13 part 6), on
+# the host: good ones, refusals with the reason and line number, a fuzz
+# loop (with the sanitizers).
+bootcfg_unit_session() {
+	obj/bzimage/bootcfg_test >>"$2" 2>&1
+	echo "exit status $?" >>"$2"
+}
+
+add_test bootcfg_unit --func bootcfg_unit_session \
+	--expect-seq '^bootcfg: vmm -m 128 --kernel K --initrd I console=ttyS0 noapic: console=ttyS0 noapic$' \
+	--expect-seq '^bootcfg: vmm --bogus: --bogus: unknown option' \
+	--expect-seq '^bootcfg: a good file: every key, comments, a section, blanks, CRLF' \
+	--expect-seq '^bootcfg: file with a line without =: line 3: the line: not KEY=VALUE$' \
+	--expect-seq '^bootcfg: file with a NUL byte: line 2: the line: holds a NUL byte$' \
+	--expect-seq '^bootcfg: vmm -m 64 -f FILE quiet: -m and the words win over the file: quiet$' \
+	--expect-seq '^bootcfg: fuzz: 200000 rounds, [1-9][0-9]* accepted, 0 broke an invariant$' \
+	--expect-seq '^bootcfg: 30 checks, 0 failed$' \
+	--expect-seq '^exit status 0$' \
+	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
+
+# ---- Linux as a guest of the monitor (issue 15 parts 3-6) ----
+
+LG='^\[guest [0-9a-f]{8}\] '
+
+# The release the packaged kernel reports (uname -r), from the .deb's name.
+LINUX_RELEASE=$(ls obj/debian/ 2>/dev/null | sed -nE 's/^linux-image-([0-9][^_]*)_.*\.deb$/\1/p' | head -1)
+LINUX_RELEASE_RE=${LINUX_RELEASE//./\\.}
+
+# linux_boot: vmm -f /guests/linux.boot at the host shell boots Debian's
+# kernel to the busybox prompt; commands typed there answer; poweroff
+# ends the guest and the host's pages come back.
+add_guest_test linux_boot --timeout 400 --mem 512 --prompt '$ ' \
+	--type '/vmm/vmm -f /guests/linux.boot' \
+	--type-at '/ # ' 'uname -r' \
+	--type-at '/ # ' 'grep -c hypervisor /proc/cpuinfo' \
+	--type-at '/ # ' 'ls /' \
+	--type-at '/ # ' 'poweroff' \
+	--type-at 'free pages before' 'echo the host answers' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} starting: Linux /guests/vmlinuz, boot protocol 2\.[0-9]+, lz4 payload, kernel at 1000000, initrd /guests/initrd\.gz, 128 MiB, command line "console=ttyS0 .* tsc_early_khz=[0-9]+"$' \
+	--expect-seq "${LG}"'JOS-guest initramfs: busybox shell$' \
+	--expect-seq "${LG}"'/ # .*uname -r$' \
+	--expect-seq "${LG}${LINUX_RELEASE_RE:-no-kernel-release}\$" \
+	--expect-seq "${LG}"'/ # .*grep -c hypervisor /proc/cpuinfo$' \
+	--expect-seq "${LG}"'1$' \
+	--expect-seq "${LG}"'/ # .*ls /$' \
+	--expect-seq "${LG}"'.*init' \
+	--expect-seq "${LG}"'/ # .*poweroff$' \
+	--expect-seq '^vmm: guest ([0-9a-f]{8}) powered off \(HLT with interrupts off\)$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone$' \
+	--expect-seq '^vmm: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^the host answers$' --stop '^the host answers$' \
+	--forbid 'Kernel panic' --forbid 'Unhandled VMEXIT' --forbid 'unchecked MSR access' \
+	--forbid 'refused: '
