@@ -21,9 +21,10 @@
 // Leaf 1 EDX: MCE, APIC, MCA, DS, ACPI, HTT, TM, PBE.
 #define L1_EDX_HIDE	(BIT(7) | BIT(9) | BIT(14) | BIT(21) | BIT(22) | BIT(28) | BIT(29) \
 			 | BIT(31))
-// Leaf 7 EBX kept: FSGSBASE, BMI1, SMEP, BMI2, ERMS, INVPCID, ADX, SMAP,
-// CLFLUSHOPT, CLWB, SHA.
-#define L7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | BIT(19) \
+// Leaf 7 EBX kept: FSGSBASE, BMI1, SMEP, BMI2, ERMS, ADX, SMAP,
+// CLFLUSHOPT, CLWB, SHA.  (Not INVPCID: VT-x makes it #UD in a guest
+// unless the monitor enables it.)
+#define L7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(19) \
 			 | BIT(20) | BIT(23) | BIT(24) | BIT(29))
 // 0x80000001 ECX: SVM, ExtApicSpace, OSVW, IBS, SKINIT, WDT, LWP,
 // NodeId, TopoExt, the performance counter extensions, DBX, MWAITX.
