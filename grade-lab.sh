@@ -62,8 +62,13 @@ DECL_FILE=
 #                        `$ ` for the shell); a fixed string, not a pattern
 #   --type-at STRING CMD type CMD once STRING (fixed) appears in the output
 #                        after the previous command was typed: for a
-#                        conversation whose prompts differ (e.g. a guest's
-#                        `] $ `); mixes with --type, in order (repeatable)
+#                        conversation whose prompts differ; mixes with
+#                        --type, in order (repeatable)
+#   --type-guest STRING CMD  the same, but STRING must appear in a guest's
+#                        output (a guest's `$ `, not the host shell's):
+#                        text after a `--- guest ID ---` line and before
+#                        the next `--- host ---` or `--- guest ID ---`,
+#                        or on a line that begins with `[guest ID] `
 #   --stop RE            stop the run as soon as a line matches RE
 #   --timeout SECONDS    give up after this long (default 30); reaching it
 #                        fails the test unless --timeout-ok is given
@@ -101,7 +106,7 @@ add_test() {
 		case $opt in
 		--cmdline | --expect | --expect-seq | --forbid | --type | --stop | \
 			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt | --backend) nargs=2 ;;
-		--expect-count | --type-at) nargs=3 ;;
+		--expect-count | --type-at | --type-guest) nargs=3 ;;
 		esac
 		(($# >= nargs)) || die "$DECL_FILE: add_test $name: $opt needs $((nargs - 1)) argument(s)"
 		case $opt in
@@ -117,6 +122,9 @@ add_test() {
 		--type-at)
 			[[ -n $2 && $2 != *$'\t'* ]] || die "$DECL_FILE: add_test $name: bad --type-at prompt"
 			type+=$2$'\t'$3$'\n' ;;
+		--type-guest)
+			[[ -n $2 && $2 != *$'\t'* ]] || die "$DECL_FILE: add_test $name: bad --type-guest prompt"
+			type+=$'\x01'$2$'\t'$3$'\n' ;;
 		--prompt) prompt=$2 ;;
 		--stop) stop=$2 ;;
 		--timeout) timeout=$2 ;;
@@ -266,6 +274,23 @@ items() {
 	done <<<"$1"
 }
 
+# grade_guest_said LOG MARK STRING: whether STRING (fixed) appears in a
+# guest's output in LOG after byte MARK.  The console names the writer
+# at each switch (`--- guest ID ---`, `--- host ---`); a line that begins
+# with the older `[guest ID] ` prefix is a guest's too.
+grade_guest_said() {
+	LC_ALL=C awk -v mark="$2" -v want="$3" '
+		{ start = pos; pos += length($0) + 1; line = $0; gsub(/\r/, "", line) }
+		line ~ /^--- guest [0-9a-f]+ ---$/ { guest = 1; next }
+		line == "--- host ---" { guest = 0; next }
+		pos <= mark { next }
+		guest || line ~ /^\[guest [0-9a-f]+\] / {
+			from = mark > start ? mark - start + 1 : 1
+			if (index(substr($0, from), want)) { found = 1; exit }
+		}
+		END { exit !found }' "$1"
+}
+
 # Typing for a runner: CMDS holds the test's items (PROMPT<tab>CMD; an
 # empty PROMPT means the test's --prompt), TYPED how many are typed, MARK
 # the size of LOG when the last one was.  grade_type_step I LOG FD types
@@ -277,7 +302,11 @@ grade_type_step() {
 	item=${CMDS[TYPED < ${#CMDS[@]} ? TYPED : ${#CMDS[@]} - 1]}
 	prompt=${item%%$'\t'*}
 	[[ -n $prompt ]] || prompt=${T_PROMPT[i]}
-	grep -qF -- "$prompt" < <(tail -c +$((MARK + 1)) "$log") || return 1
+	if [[ $prompt == $'\x01'* ]]; then
+		grade_guest_said "$log" "$MARK" "${prompt#?}" || return 1
+	else
+		grep -qF -- "$prompt" < <(tail -c +$((MARK + 1)) "$log") || return 1
+	fi
 	((TYPED == ${#CMDS[@]})) && return 0
 	MARK=$(stat -c %s "$log")
 	printf '%s\r' "${item#*$'\t'}" >&"$fd"

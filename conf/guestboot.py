@@ -53,9 +53,27 @@ if conn is None:
     sys.exit("guestboot: Bochs never listened on port %d" % port)
 conn.settimeout(0.2)
 
+# Who prints: the console names the writer on a line of its own at each
+# switch ("--- guest ID ---", "--- host ---"); older kernels put
+# "[guest ID] " before every guest line.
+writer = "host"
+
+def note_writer(done):
+    """Follow the writer through a finished line."""
+    global writer
+    m = re.match(r"--- guest ([0-9a-f]{8}) ---$", done)
+    if m:
+        writer = m.group(1)
+    elif done == "--- host ---":
+        writer = "host"
+
+def guest_prompt(line):
+    """Whether the unfinished line is a guest shell's prompt."""
+    return line.rstrip("\r").endswith("$ ") and (line.startswith("[guest") or writer != "host")
+
 def host_prompt(line):
     """Whether the unfinished line is the host shell's prompt."""
-    return line.rstrip("\r").endswith("$ ") and not line.startswith("[")
+    return line.rstrip("\r").endswith("$ ") and not guest_prompt(line)
 
 serial = open(work + "/serial.txt", "w")
 log, line = [], ""
@@ -75,6 +93,7 @@ try:
         for ch in data:
             if ch == "\n":
                 log.append(line.replace("\r", ""))
+                note_writer(log[-1])
                 serial.write(log[-1] + "\n")
                 serial.flush()
                 m = re.match(r"vmm: guest ([0-9a-f]{8}) starting", log[-1])
@@ -98,7 +117,7 @@ try:
         if state == "host" and host_prompt(line):
             conn.sendall(b"/vmm/vmm &\n")
             t_typed, state, line = time.time(), "typed", ""
-        elif state == "typed" and guest and line.rstrip("\r").endswith("$ ") and line.startswith("[guest"):
+        elif state == "typed" and guest and guest_prompt(line):
             t_prompt = time.time()
             if cat:
                 state, line = "count0", ""
@@ -111,7 +130,7 @@ try:
         elif state == "count0" and exits_before_cat is not None and host_prompt(line):
             state, line = "focus", ""
             conn.sendall(("/vmctl focus %s\n" % guest).encode())
-        elif state == "catting" and line.rstrip("\r").endswith("$ ") and line.startswith("[guest"):
+        elif state == "catting" and guest_prompt(line):
             bytes_after_cat, state, line = serial_bytes, "count1", ""
             conn.sendall(("\x1d/vmctl list\n").encode())
         elif state == "count1" and exits_after_cat is not None and host_prompt(line):

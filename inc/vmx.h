@@ -28,12 +28,13 @@
 #include <inc/ept.h>
 
 // The guest's console: the monitor emulates COM1 (0x3F8-0x3FF) for it,
-// and HC_CONSWRITE prints many bytes in one exit; each line a guest
-// prints either way appears on the host console after this prefix.
-// Host console input goes to the guest that holds the console (the
-// newest guest, or one chosen with sys_guest_focus); typing
-// GUEST_CONS_ESCAPE (Ctrl-]) gives the console back to the host.
-#define GUEST_CONS_PREFIX	"[guest %08x] "
+// and HC_CONSWRITE prints many bytes in one exit; what a guest prints
+// either way appears on the host console as it is, on lines of its own,
+// after a line "--- guest ENVID ---" whenever the host ("--- host ---")
+// or another guest printed last (kern/cons_pc.c).  Host console input
+// goes to the guest that holds the console (the newest guest, or one
+// chosen with sys_guest_focus); typing GUEST_CONS_ESCAPE (Ctrl-]) gives
+// the console back to the host.
 #define GUEST_CONS_ESCAPE	0x1D
 // The monitor injects no interrupts.  HLT waits for the one event it
 // delivers, typed input for this guest: the guest sleeps (no exits, no

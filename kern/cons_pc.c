@@ -6,6 +6,7 @@
  */
 #include <inc/x86.h>
 #include <inc/stdio.h>
+#include <inc/string.h>
 
 #include <kern/console.h>
 #include <kern/consdev.h>
@@ -56,38 +57,73 @@ cons_flush(void)
 }
 
 /*
- * Whose text the console's current line holds (0: the host's, else a
- * guest's env id), whether that line is unfinished, and whose text is
- * being printed now.  Text from someone else never continues a line:
- * it starts a new one, so that a guest's line always begins with its
- * prefix, even when the host printed in the middle of it.
+ * Who wrote what the console shows: the host (0), a guest (its env id)
+ * or the console's own word (CONS_SPEAKER_CONSOLE, the host's too).
+ * Two rules keep several writers readable:
+ *   - a line never mixes two writers' text: someone else's text starts
+ *     a new line;
+ *   - where the writer changes between the host and a guest, or from
+ *     one guest to another, one line names the new one:
+ *     "--- guest 00001004 ---" or "--- host ---".
+ * Why a line at each switch, rather than the "[guest ID] " prefix on
+ * every line or only on a guest's first line after another writer:
+ * every line's writer is the one named last above it, for a person
+ * with two guests and for a script alike (with a prefix on first lines
+ * only, a host line after a guest's would read as the guest's), and
+ * output that stays with one writer, such as a guest's cat, costs no
+ * byte more than the guest printed.  Under the output lock (cons_lock).
  */
-static int line_writer;
-static bool line_open;
-static int speaker;
+static int line_writer;		// whose text the current line holds
+static bool line_open;		// that line is unfinished
+static int speaker;		// whose text is being printed now
+static int shown;		// the writer the console named last: 0 the host, else a guest
+
+/* Put c on COM1 and on the screen (none before cons_init). */
+static void
+put_raw(int c)
+{
+	uart_write(c);
+	if (screen_present())
+		screen_putc(c);
+}
+
+/* The line that names writer (0: the host) at a switch. */
+static void
+put_writer_line(int writer)
+{
+	char line[32];
+
+	if (writer)
+		snprintf(line, sizeof(line), "--- guest %08x ---\n", writer);
+	else
+		snprintf(line, sizeof(line), "--- host ---\n");
+	for (char *p = line; *p; p++)
+		put_raw(*p);
+}
 
 /* Print c on COM1 and on the screen, as the current speaker's. */
 void
 cputchar(int c)
 {
-	bool screen = screen_present();	// none before cons_init
+	int writer = speaker > 0 ? speaker : 0;
 
 	if (line_open && line_writer != speaker) {
-		uart_write('\n');
-		if (screen)
-			screen_putc('\n');
+		put_raw('\n');
+		line_open = false;
+	}
+	if (writer != shown) {
+		put_writer_line(writer);
+		shown = writer;
 	}
 	line_writer = speaker;
 	line_open = c != '\n';
-	uart_write(c);
-	if (screen)
-		screen_putc(c);
+	put_raw(c);
 }
 
 /*
  * What is printed from now on is writer's (0: the host's).  Returns
- * whether writer starts a line (and so owes its prefix): false only if
- * the console's current line is writer's own and unfinished.
+ * whether writer starts a line: false only if the console's current
+ * line is writer's own and unfinished.
  */
 bool
 cons_speak_as(int writer)

@@ -12,6 +12,7 @@
 #include <kern/console.h>
 #include <kern/consdev.h>
 #include <kern/sched.h>
+#include <kern/spinlock.h>
 
 #define INPUT_RING_SIZE 512
 
@@ -20,6 +21,41 @@ static uint32_t input_head;	// next slot to read
 static uint32_t input_tail;	// next slot to fill
 static int input_owner;		// who reads it: 0 the host, else a guest's env id
 static int input_last_guest;	// the guest that held it last (0: none yet)
+
+/*
+ * The output lock.  The kernel prints under the kernel lock, except the
+ * monitor's console exits (a guest's COM1 writes and console-write
+ * hypercalls, vmm/ports.c), which print without it so that guest output
+ * neither waits for the kernel lock nor holds other CPUs off it.  So
+ * every print takes this lock too (vcprintf), and a writer takes it
+ * around its marker and its text: lines of two writers never mix.  It
+ * guards the output side only: the writer bookkeeping (cons_speak_as)
+ * and the devices' transmit side; input stays under the kernel lock,
+ * and nobody takes the kernel lock while holding this one.  A CPU that
+ * holds it may take it again (a warning or panic while printing).
+ */
+static struct spinlock output_lock = { .name = "console output" };
+static int output_depth;	// how often the holder took it
+
+/* Take the output lock (again, if this CPU holds it). */
+void
+cons_lock(void)
+{
+	if (holding(&output_lock)) {
+		output_depth++;
+		return;
+	}
+	spin_lock(&output_lock);
+	output_depth = 1;
+}
+
+/* Give back one cons_lock. */
+void
+cons_unlock(void)
+{
+	if (--output_depth == 0)
+		spin_unlock(&output_lock);
+}
 
 /*
  * Drain a device: read_one returns a character, 0 to skip, -1 when
@@ -37,10 +73,12 @@ cons_input_drain(int (*read_one)(void))
 		// when the host holds it already, it does nothing.
 		if (c == GUEST_CONS_ESCAPE) {
 			if (input_owner) {
+				cons_lock();
 				cons_speak_as(CONS_SPEAKER_CONSOLE);	// on a line of its own
 				cprintf("console: back to the host (guest %08x keeps running)\n",
 					input_owner);
 				cons_speak_as(0);
+				cons_unlock();
 				cons_set_owner(0);
 			}
 			continue;

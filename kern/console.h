@@ -11,6 +11,8 @@
 void cons_init(void);
 int cons_getc(void);
 void cons_flush(void);		// send what a guest kernel holds back
+void cons_lock(void);		// the output lock (kern/console.c says why)
+void cons_unlock(void);
 // Whose text follows: 0 the host's, a guest's env id, or the console's
 // own word; true if it starts a line.  Lines of different writers
 // never merge.

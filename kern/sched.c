@@ -26,7 +26,8 @@ sched_yield(void)
 	int n = env_scan_count();
 	int start = curenv ? env_scan_pos(curenv) + 1 : 0;
 
-	// A guest's virtual CPU state kept on this CPU goes back to memory.
+	// A guest's state kept loaded on this CPU stays, unless another
+	// CPU asked for it (kern/vmmapi.c).
 	guest_cpu_release();
 
 	sched_poll_input();
@@ -36,7 +37,7 @@ sched_yield(void)
 	// keeps the time under the kernel lock short on slow emulators.
 	for (int i = 0; i < n; i++) {
 		struct Env *e = env_scan((start + i) % n);
-		if (e->env_status == ENV_RUNNABLE)
+		if (e->env_status == ENV_RUNNABLE && guest_may_run_here(e))
 			env_run(e);
 	}
 	// Nothing else: keep running the current env if it still can.

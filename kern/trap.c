@@ -18,6 +18,7 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 #include <kern/lapic.h>
+#include <kern/vmmapi.h>
 
 struct Gatedesc idt[256] = { { 0 } };
 struct Pseudodesc idt_pd = {
@@ -171,7 +172,7 @@ trap(struct Trapframe *tf)
 	// lock busy on slow emulators).
 	if (thiscpu->cpu_status == CPU_HALTED) {
 		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER && !sched_runnable_hint()
-		    && !cons_input_hint()) {
+		    && !cons_input_hint() && !guest_cpu_pending()) {
 			lapic_eoi();
 			env_pop_tf(tf);		// back into the idle loop
 		}

@@ -174,15 +174,37 @@ guest_focus(envid_t id)
 }
 
 /*
- * This CPU is about to run another env or idle (sched_yield): a guest
- * whose state the monitor kept current here (across host interrupts)
- * gives it up, so that it may run on any CPU next.
+ * This CPU is about to run another env or idle (sched_yield): the
+ * monitor keeps a guest's state loaded on the CPU that ran it last, and
+ * lets it go here when another CPU asked (to run that guest, or because
+ * it died).
  */
 void
 guest_cpu_release(void)
 {
 	if (have_monitor())
 		vmm_hooks.cpu_release();
+}
+
+/*
+ * Whether the monitor has such a request for this CPU (an idle CPU
+ * woken by its timer then schedules); a hint, read without the lock.
+ */
+bool
+guest_cpu_pending(void)
+{
+	return have_monitor() && vmm_hooks.cpu_pending();
+}
+
+/*
+ * Whether runnable env e may run on this CPU now: any host env; a
+ * guest unless its state is loaded on another CPU, which is then asked
+ * to let it go (the guest waits for that, runnable).
+ */
+bool
+guest_may_run_here(struct Env *e)
+{
+	return e->env_type != ENV_TYPE_GUEST || !have_monitor() || vmm_hooks.may_run_here(e);
 }
 
 /* Guest id waits for gdb on COM2 at its next entry (sys_guest_debug). */

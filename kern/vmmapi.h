@@ -41,6 +41,8 @@ struct vmm_hooks {
 	int	(*info)(struct guest_info *info, int n);
 	int	(*focus)(envid_t id);
 	void	(*cpu_release)(void);
+	bool	(*cpu_pending)(void);
+	bool	(*may_run_here)(struct Env *e);
 	int	(*debug)(envid_t id);	// vmm/gdb/stub.c
 };
 // Defined by the monitor if it is linked in; weak, so absent otherwise.
@@ -56,6 +58,8 @@ void	guest_list(void);
 int	guest_info(struct guest_info *info, int n);
 int	guest_focus(envid_t id);
 void	guest_cpu_release(void);
+bool	guest_cpu_pending(void);
+bool	guest_may_run_here(struct Env *e);
 int	guest_debug(envid_t id);
 
 #endif

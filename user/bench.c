@@ -1,7 +1,8 @@
 // Micro-benchmarks, in TSC cycles: a null system call, an IPC round trip
 // between two envs, a page fault reflected to user level and back, fork
 // of a process with 1 MiB of touched memory and, inside a guest of the
-// JOS monitor (CPUID names it: in_jos_guest), a hypercall round trip.
+// JOS monitor (CPUID names it: in_jos_guest), a hypercall round trip,
+// a CPUID exit and a host IPC round trip (a host env runs in between).
 // Then the file figures of fsbench.  Figures only.
 
 #include <inc/lib.h>
@@ -13,6 +14,7 @@
 #define NFAULT		500
 #define NFORK		10
 #define NVMCALL		2000
+#define NHOSTIPC	200
 #define FAULTVA		((char *) 0x40000000)
 #define BIGSIZE		(1024 * 1024)
 
@@ -161,6 +163,32 @@ null_hypercall(void)
 	return hypercall4(HC_IPCSEND, ENV_TYPE_USER, 0, HC_NO_PAGE, 0);
 }
 
+/*
+ * A request the host's file server answers at once with -E_INVAL (a
+ * stat of a file id nobody has open), from guest user mode: IPCSEND,
+ * then IPCRECV, which stops the guest while the host's file server
+ * runs, and the guest back.  It shows what a guest pays when another
+ * host env runs between two of its exits.
+ */
+static void
+bench_host_ipc(void)
+{
+	static union Fsipc req __attribute__((aligned(PGSIZE)));
+	uint64_t t0;
+	int32_t r;
+
+	req.stat.req_fileid = -1;
+	t0 = read_tsc();
+	for (int i = 0; i < NHOSTIPC; i++) {
+		if ((r = ipc_host_send(ENV_TYPE_FS, FSREQ_STAT, &req, PTE_P | PTE_U)) < 0
+		    || (r = ipc_host_recv(NULL, NULL, NULL)) != -E_INVAL) {
+			cprintf("bench: host IPC answered %d, not -E_INVAL\n", r);
+			return;
+		}
+	}
+	report("host IPC round trip (host fs stat)", read_tsc() - t0, NHOSTIPC);
+}
+
 /* The hypercall round trip, from guest user mode through the monitor. */
 static void
 bench_vmcall(void)
@@ -187,6 +215,7 @@ bench_vmcall(void)
 	for (i = 0; i < NVMCALL; i++)
 		cpuid(0, NULL, NULL, NULL, NULL);
 	report("CPUID exit round trip (leaf 0)", read_tsc() - t0, NVMCALL);
+	bench_host_ipc();
 }
 
 /*

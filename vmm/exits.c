@@ -428,8 +428,10 @@ vm_handle_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 
 /*
  * Handle exit x without the kernel lock, if it is one that touches
- * nothing but the guest's own state: CPUID, and the hypercalls that
- * vm_hypercall_unlocked answers.  Returns VM_RESUME if it did, or
+ * nothing but the guest's own state (and the console's output, which
+ * has its own lock): CPUID, the hypercalls that vm_hypercall_unlocked
+ * answers, and OUT to COM1 (the guest prints; an interrupt the UART
+ * raises is injected here too).  Returns VM_RESUME if it did, or
  * VM_NEEDS_LOCK (counting nothing) for vm_handle_exit to do.
  */
 enum vm_action
@@ -444,6 +446,13 @@ vm_handle_exit_unlocked(struct vm *vm, struct Trapframe *tf, const struct vm_exi
 	if (x->reason == VM_EXIT_HYPERCALL && vm_hypercall_unlocked(vm, tf)) {
 		vm_count_exit(vm, x->raw_reason);
 		vm_skip_instruction(vm, x);
+		return VM_RESUME;
+	}
+	if (x->reason == VM_EXIT_IO && !x->u.io.in && !x->u.io.string
+	    && vm_com1_write_unlocked(vm, x->u.io.port, x->u.io.width, tf->tf_regs.reg_rax)) {
+		vm_count_exit(vm, x->raw_reason);
+		vm_skip_instruction(vm, x);
+		vm_platform_inject(vm);
 		return VM_RESUME;
 	}
 	return VM_NEEDS_LOCK;

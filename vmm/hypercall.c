@@ -44,7 +44,7 @@ hc_mbmap(struct vm *vm, uint64_t gpa)
 /*
  * HC_CONSWRITE: the guest prints the len bytes at guest-physical gpa
  * on its console, exactly as if it had written them to its COM1 one by
- * one (same line buffer, same prefix).  A page it never touched reads
+ * one (same line buffer, shown as its text).  A page it never touched reads
  * as zeros.  Returns len, or -E_INVAL with nothing printed.
  */
 static int64_t
@@ -207,11 +207,13 @@ vm_hypercall(struct vm *vm, struct Trapframe *tf)
 
 /*
  * Answer the hypercall in RAX now, without the kernel lock, if its
- * answer needs nothing outside the guest: the host's TSC rate, and the
+ * answer needs nothing outside the guest: the host's TSC rate, the
  * refusals that need no look at host state (from guest user mode, an
- * unknown number, IPCSEND to anything but the file server).  Returns
- * whether it did (RAX then holds the result); the caller skips the
- * instruction.
+ * unknown number, IPCSEND to anything but the file server), and
+ * CONSWRITE, which reads guest memory and prints under the console's
+ * own lock (the guest's map only grows while it runs: a page the host
+ * replaces meanwhile shows old bytes at worst).  Returns whether it did
+ * (RAX then holds the result); the caller skips the instruction.
  */
 bool
 vm_hypercall_unlocked(struct vm *vm, struct Trapframe *tf)
@@ -226,6 +228,8 @@ vm_hypercall_unlocked(struct vm *vm, struct Trapframe *tf)
 		result = -E_INVAL;
 	else if (nr == HC_TSC_HZ)
 		result = time_tsc_hz();
+	else if (nr == HC_CONSWRITE)
+		result = hc_conswrite(vm, r->reg_rbx, r->reg_rcx);
 	else
 		return false;
 	vm_count_hypercall(vm, nr, result);

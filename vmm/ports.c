@@ -4,7 +4,7 @@
  * absorbed (delay ports, VGA registers, PCI configuration answering "no
  * device"), or is refused (exits.c counts and answers those).  COM1's
  * model is the guest's console: what it sends goes to the host console
- * after the guest's prefix, and it receives what is typed while the
+ * as the guest's text, and it receives what is typed while the
  * guest holds the console.
  */
 #include <inc/stdio.h>
@@ -27,19 +27,22 @@
 #define VGA_RETRACE	0x09	// input status 1: display disabled, vertical retrace
 
 /*
- * Print what the guest has printed and not shown yet, after its line
- * prefix if it starts a line (a new one, if the host or another guest
- * printed since its last unfinished line).
+ * Print what the guest has printed and not shown yet, as its text: the
+ * console names the guest on a line of its own when the host or
+ * another guest printed last (kern/cons_pc.c says why).
  */
 void
 vm_cons_flush(struct vm *vm)
 {
 	if (vm->cons_len == 0)
 		return;
-	if (cons_speak_as(vm->env->env_id))
-		cprintf(GUEST_CONS_PREFIX, vm->env->env_id);
+	// The console's output lock, not the kernel lock: a guest's console
+	// exits print without the latter (vm_com1_write_unlocked).
+	cons_lock();
+	cons_speak_as(vm->env->env_id);
 	cprintf("%.*s", vm->cons_len, vm->cons_line);
 	cons_speak_as(0);
+	cons_unlock();
 	vm->cons_len = 0;
 }
 
@@ -65,6 +68,24 @@ vm_com1_pull(struct vm *vm)
 		cons_getc_owner(id, false);
 		uart_input(&vm->com1, c);
 	}
+}
+
+/*
+ * OUT of size bytes of value to COM1's port, without the kernel lock:
+ * the UART model and its interrupt line are the guest's own, and what
+ * it sends is printed under the console's output lock.  (Reads may take
+ * typed input from the console, which the kernel lock guards: those go
+ * through vm_port_io.)  Returns false for any other access.
+ */
+bool
+vm_com1_write_unlocked(struct vm *vm, uint16_t port, int size, uint32_t value)
+{
+	if (port < UART_COM1 || port >= UART_COM1 + UART_PORTS)
+		return false;
+	if (uart_io(&vm->com1, port, size, true, &value) < 0)
+		return false;
+	pic_set_irq(&vm->pic, UART_COM1_IRQ, uart_irq(&vm->com1));
+	return true;
 }
 
 /* Ports absorbed without a model: reads give all ones, writes vanish. */

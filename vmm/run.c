@@ -206,10 +206,9 @@ vm_run(struct Env *e)
 		sched_yield();
 	}
 
-	// The guest dies.
+	// The guest dies (its VMCS, if any, is written back as it is freed).
 	vmm->vcpu_put(v);
 die:
-	vmm->cpu_release();
 	env_destroy(e);
 	panic("vm_run: env_destroy returned");
 }

@@ -166,12 +166,34 @@ vm_focus(envid_t id)
 	return 0;
 }
 
-/* This CPU runs something else next: the backend lets go of any guest state. */
+/*
+ * This CPU runs something else next: the backend serves what other
+ * CPUs asked of the guest state it keeps here.
+ */
 static void
 vm_cpu_release(void)
 {
 	if (vmm)
 		vmm->cpu_release();
+}
+
+/* Whether this CPU has such a request to serve (a hint, without the lock). */
+static bool
+vm_cpu_pending(void)
+{
+	return vmm && vmm->cpu_pending && vmm->cpu_pending();
+}
+
+/*
+ * Whether runnable guest env e may run on this CPU now (sched_yield);
+ * if not, it waits until the CPU that keeps its state has let it go.
+ */
+static bool
+vm_may_run_here(struct Env *e)
+{
+	struct vm *vm = e->env_vmxinfo;
+
+	return !vm || !vmm->vcpu_claim || vmm->vcpu_claim(&vm->vcpu);
 }
 
 // What the kernel calls (kern/vmmapi.h).
@@ -187,4 +209,6 @@ const struct vmm_hooks vmm_hooks = {
 	.focus = vm_focus,
 	.debug = gdb_attach,
 	.cpu_release = vm_cpu_release,
+	.cpu_pending = vm_cpu_pending,
+	.may_run_here = vm_may_run_here,
 };

@@ -136,6 +136,7 @@ void	*vm_gpa2kva(struct vm *vm, uint64_t gpa);
 
 // ports.c
 bool	vm_port_io(struct vm *vm, uint16_t port, int size, bool write, uint32_t *value);
+bool	vm_com1_write_unlocked(struct vm *vm, uint16_t port, int size, uint32_t value);
 void	vm_cons_flush(struct vm *vm);
 void	vm_cons_putc(struct vm *vm, char c);
 void	vm_com1_pull(struct vm *vm);

@@ -137,12 +137,20 @@ struct vmm_ops {
 	enum vm_run_result (*run)(struct vcpu *v, struct Trapframe *tf,
 				  uint64_t deadline, struct vm_exit *exit);
 	// The turn ends (kernel lock held): the host's own state is back.
-	// v's state may stay current on this CPU until cpu_release.
+	// v's state may stay current on this CPU while other envs run,
+	// until cpu_release lets it go.
 	void (*vcpu_put)(struct vcpu *v);
-	// This CPU is about to run something else or idle: whatever
-	// guest state is current here goes back to memory, so that the
-	// guest may next run on any CPU or be freed.
+	// This CPU is about to run something else or idle (kernel lock
+	// held): guest state kept here that another CPU asked for (a
+	// guest to run there, or one that died) goes back to memory.
 	void (*cpu_release)(void);
+	// Optional (NULL: never): whether this CPU has such a request to
+	// serve; read without the lock by an idle CPU woken by its timer.
+	bool (*cpu_pending)(void);
+	// Optional (NULL: always): whether v may run on this CPU now; if
+	// not, the CPU holding its state is asked to let it go, and the
+	// guest waits, runnable, until it has (kernel lock held).
+	bool (*vcpu_claim)(struct vcpu *v);
 	uint64_t (*get_reg)(struct vcpu *v, enum vm_reg reg);
 	void (*set_reg)(struct vcpu *v, enum vm_reg reg, uint64_t value);
 	// Deliver ev at the next entry.

@@ -147,10 +147,10 @@ add_test jos_lab_flags --func jos_labflags_session --timeout 120 \
 # the lab's way (no boot arguments, a disk copied under the vmdisk
 # number), the guest reaches its shell; Ctrl-] gives the console back,
 # vmmanager lists the guest and resumes it after a wrong answer.
-G='^\[guest [0-9a-f]{8}\] '
+G='^(\[guest [0-9a-f]{8}\] )?'
 add_test lab_vmm_api --bochs --timeout 400 --prompt '$ ' \
 	--type 'labvmm &' \
-	--type-at '] $ ' 'cat /motd' \
+	--type-guest '$ ' 'cat /motd' \
 	--type-at 'on the JOS guest' $'\x1dvmmanager' \
 	--type-at 'select a VM to resume: ' '7' \
 	--type-at 'select a VM to resume: ' '1' \

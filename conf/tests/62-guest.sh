@@ -5,7 +5,7 @@
 # commands go to the guest that holds the console.  Each test boots a
 # guest under Bochs (and again under QEMU with SVM: add_guest_test), so
 # there are few, each checking several things.
-G='^\[guest [0-9a-f]{8}\] '
+G='^(\[guest [0-9a-f]{8}\] )?'
 
 # The guest reaches its shell; `cat /motd` shows the guest's own motd and
 # `ls` lists the guest's disk, not the host's.
@@ -81,18 +81,18 @@ add_guest_test guest_bench --timeout 300 --prompt '$ ' \
 # prompts again (vmm waits on in the background); the next guest gets
 # the console; `vmctl next` hands it round, and `cat /who` shows which
 # guest's disk answered: typed input reaches only the guest holding the
-# console.  Both guests sleep (halted) at their prompts meanwhile.
+# console, and the console names the writer at each switch.  Both guests sleep (halted) at their prompts meanwhile.
 add_guest_test guest_console --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=a' \
-	--type-at '] $ ' 'echo first > /who' \
-	--type-at '] $ ' $'\x1d/vmm/vmm disk=b' \
-	--type-at '] $ ' 'echo second > /who' \
-	--type-at '] $ ' $'\x1d/vmctl list' \
+	--type-guest '$ ' 'echo first > /who' \
+	--type-guest '$ ' $'\x1d/vmm/vmm disk=b' \
+	--type-guest '$ ' 'echo second > /who' \
+	--type-guest '$ ' $'\x1d/vmctl list' \
 	--type-at '$ ' '/vmctl next' \
 	--type-at 'has the console' 'cat /who' \
-	--type-at '] $ ' $'\x1d/vmctl next' \
+	--type-guest '$ ' $'\x1d/vmctl next' \
 	--type-at 'has the console' 'cat /who' \
-	--type-at '] $ ' $'\x1d/vmctl list' \
+	--type-guest '$ ' $'\x1d/vmctl list' \
 	--type-at '$ ' 'echo done' \
 	--expect-seq "${G}hostdisk: /vmm/disk-a\.img" \
 	--expect-seq '^console: back to the host \(guest [0-9a-f]{8} keeps running\)$' \
@@ -102,9 +102,12 @@ add_guest_test guest_console --timeout 300 --prompt '$ ' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
 	--expect-seq '^vmctl: guest [0-9a-f]{8} has the console' \
+	--expect-seq '^--- guest [0-9a-f]{8} ---$' \
 	--expect-seq "${G}cat /who$" \
 	--expect-seq "${G}first$" \
+	--expect-seq '^--- host ---$' \
 	--expect-seq '^vmctl: guest [0-9a-f]{8} has the console' \
+	--expect-seq '^--- guest [0-9a-f]{8} ---$' \
 	--expect-seq "${G}cat /who$" \
 	--expect-seq "${G}second$" \
 	--expect-seq '^[0-9a-f]{8} +64 MiB +halted .* +$' \
@@ -129,7 +132,7 @@ add_guest_test guest_two_cpus2 --cpus 2 --timeout 300 --prompt '$ ' \
 # guest is the third env the shell (00001001) makes (00001004).
 add_guest_test guest_stop --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=a' \
-	--type-at '] $ ' $'\x1d/vmctl list' \
+	--type-guest '$ ' $'\x1d/vmctl list' \
 	--type-at '$ ' '/vmctl stop 00001004' \
 	--type-at 'not explained' 'echo done' \
 	--expect-seq '^vmm: guest 00001004 runs on without the console' \
@@ -148,9 +151,9 @@ add_guest_test guest_stop --timeout 300 --prompt '$ ' \
 # guest's shell prompts again and its disk takes a new file.
 add_guest_test guest_disk_full --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=full' \
-	--type-at '] $ ' 'fsbench 4096' \
-	--type-at '] $ ' 'echo still room > /after' \
-	--type-at '] $ ' 'cat /after' \
+	--type-guest '$ ' 'fsbench 4096' \
+	--type-guest '$ ' 'echo still room > /after' \
+	--type-guest '$ ' 'cat /after' \
 	--expect-seq "${G}"'fsbench: read /bench\.1m \(1024 KB, cold[^)]*\): [0-9]+ ms' \
 	--expect-seq "${G}"'fsbench: write /fsbench\.tmp after [0-9]+ KB: no free space on disk$' \
 	--expect-seq "${G}"'\$ echo still room > /after$' \
@@ -169,7 +172,7 @@ add_guest_test guest_disk_full --timeout 300 --prompt '$ ' \
 # before vmctl has printed, and the run stops at a prompt.
 add_guest_test --bochs-svm guest_cat --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=cat' \
-	--type-at '] $ ' 'cat /bench.256k' \
+	--type-guest '$ ' 'cat /bench.256k' \
 	--type $'\x1d/vmctl list' --type 'echo listed' \
 	--expect-count 7489 "${G}"'JOS fsbench: one MiB of this line\.$' \
 	--expect-seq "${G}"'JOS fsbench: one MiB of this line\.$' \
@@ -183,7 +186,7 @@ add_guest_test --bochs-svm guest_cat --timeout 300 --prompt '$ ' \
 # where vmctl lists the guest that runs on.
 add_guest_test guest_vmmboot --cmdline "prog=vmmboot" --timeout 300 \
 	--prompt '$ ' \
-	--type-at '] $ ' $'\x1d' \
+	--type-guest '$ ' $'\x1d' \
 	--type-at 'vmmboot: starting sh' 'vmctl list' \
 	--type-at 'run ms' 'echo host-shell' \
 	--stop '^host-shell$' \

@@ -22,7 +22,7 @@
 
 int asm_vmrun(struct Trapframe *tf, int launched);	// vmrun.S
 
-static int vmx_nvcpus;			// live virtual CPUs
+int vmx_nvcpus;				// live virtual CPUs (vmx.h)
 
 /* vmrun.S's offsets are struct Trapframe's (vmrun.h). */
 static void __attribute__((unused))
@@ -121,6 +121,7 @@ vmx_vcpu_create(struct vcpu *vcpu, uint64_t rip)
 	vmx_pass_msr(v, MSR_IA32_TSC, false);
 
 	v->rip0 = rip;
+	v->cpu = -1;			// its VMCS is active nowhere yet
 	v->eptp = ept_pointer(vcpu->vm->map);
 	// Any CPU may hold translations cached under a reused root's
 	// address: each flushes before it first enters this guest.
@@ -130,10 +131,22 @@ vmx_vcpu_create(struct vcpu *vcpu, uint64_t rip)
 	return 0;
 }
 
+/* Free the pages of xv, whose VMCS is active on no CPU. */
+void
+vmx_vcpu_destroy(struct vmx_vcpu *xv)
+{
+	page_free_kva(xv->vmcs);
+	page_free_kva(xv->io_bitmap_a);
+	page_free_kva(xv->io_bitmap_b);
+	page_free_kva(xv->msr_bitmap);
+	page_free_kva(xv);
+}
+
 /*
- * Free virtual CPU v's VT-x state.  It must be current on no CPU (the
- * run loop puts it whenever it stops running it).  The last one to go
- * also frees the CPUs' VMXON regions, so that no page stays taken.
+ * Free virtual CPU v's VT-x state (the guest does not run).  Its VMCS
+ * may still be active on a CPU: that CPU writes it back before the
+ * pages go (vmx_vcpu_drop).  The last one to go also takes the CPUs
+ * out of VMX operation, so that no page stays taken.
  */
 static void
 vmx_vcpu_free(struct vcpu *vcpu)
@@ -142,15 +155,12 @@ vmx_vcpu_free(struct vcpu *vcpu)
 
 	if (!v)
 		return;
-	assert(!vmx_vcpu_is_loaded(v));
-	page_free_kva(v->vmcs);
-	page_free_kva(v->io_bitmap_a);
-	page_free_kva(v->io_bitmap_b);
-	page_free_kva(v->msr_bitmap);
-	page_free_kva(v);
+	if (v->cpu >= 0 && v->cpu != cpunum())
+		cprintf("vmx: guest %08x: its VMCS is active on CPU %d, which clears it "
+			"before the pages are freed\n", vcpu->vm->env->env_id, v->cpu);
 	vcpu->backend = NULL;
-	if (--vmx_nvcpus == 0)
-		vmx_free_vmxon_regions();
+	vmx_nvcpus--;
+	vmx_vcpu_drop(v);
 }
 
 /*
@@ -196,8 +206,8 @@ vmx_turn_begin(struct vcpu *vcpu)
 
 /*
  * The turn ends: the host's descriptor tables, segments, MSR and timer
- * as they were.  The VMCS stays current on this CPU (a host interrupt
- * brings the guest straight back here) until vmx_cpu_release.
+ * as they were.  The VMCS stays current on this CPU, while other envs
+ * run too, until another CPU wants the guest or it dies (vmxon.c).
  */
 static void
 vmx_turn_end(struct vcpu *vcpu)
@@ -211,17 +221,6 @@ vmx_turn_end(struct vcpu *vcpu)
 		v->guest_msrs[i] = rdmsr(vmx_switched_msrs[i]);
 		wrmsr(vmx_switched_msrs[i], v->host_msrs[i]);
 	}
-}
-
-/*
- * This CPU runs something else next: the VMCS current here goes back
- * to memory and the CPU leaves VMX operation (vmxon.c says why), so
- * that its guest may run on any CPU next or be freed.
- */
-static void
-vmx_cpu_release(void)
-{
-	vmx_cpu_off();
 }
 
 /* Every CPU must flush the guest's translations before it next enters it. */
@@ -319,6 +318,8 @@ const struct vmm_ops vmx_ops = {
 	.run = vmx_run,
 	.vcpu_put = vmx_turn_end,
 	.cpu_release = vmx_cpu_release,
+	.cpu_pending = vmx_cpu_pending,
+	.vcpu_claim = vmx_vcpu_claim,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.set_debug = vmx_set_debug,

@@ -135,6 +135,11 @@ struct vmx_vcpu {
 	uint64_t eptp;			// EPT pointer of the guest's map
 	bool initialized;		// the VMCS holds the guest's state
 	bool launched;			// VMLAUNCH succeeded since the last VMCLEAR
+	int cpu;			// the CPU its VMCS is active on, or -1
+	struct vmx_vcpu *next_active;	// the next VMCS active on that CPU
+	bool release_wanted;		// another CPU waits to run it (vmxon.c)
+	bool dead;			// freed by the core: its holder frees the
+					// pages once the VMCS is written back
 	bool vmcs_failed;		// a VMREAD or VMWRITE of its VMCS failed
 	uint32_t flush_cpus;		// CPUs that must drop cached translations
 					// of the map before they enter the guest
@@ -150,16 +155,21 @@ struct vmx_vcpu {
 	bool guest_tf;
 };
 
+// run.c
+extern int vmx_nvcpus;			// live virtual CPUs
+void	vmx_vcpu_destroy(struct vmx_vcpu *xv);
+
 // caps.c
 int	vmx_probe(struct vmm_caps *caps);
 bool	vmx_feature_control_ok(void);
 
 // vmxon.c
 int	vmx_cpu_on(void);
-void	vmx_cpu_off(void);
+void	vmx_cpu_release(void);
+bool	vmx_cpu_pending(void);
 int	vmx_vcpu_load(struct vcpu *v);
-bool	vmx_vcpu_is_loaded(struct vmx_vcpu *xv);
-void	vmx_free_vmxon_regions(void);
+bool	vmx_vcpu_claim(struct vcpu *v);
+void	vmx_vcpu_drop(struct vmx_vcpu *xv);
 int	vmx_invept(uint64_t eptp);
 bool	vmx_vmcs_failed(void);
 
