@@ -298,6 +298,22 @@ add_test linux_two --backend qemu-svm --timeout 900 --mem 768 --prompt '$ ' \
 	--expect-seq '^done$' --stop '^done$' \
 	--forbid 'Kernel panic' --forbid 'Unhandled VMEXIT' --forbid 'unchecked MSR access'
 
+# linux_reboot: the PIT wakes a sleeping shell (sleep 1), then busybox
+# reboot: without ACPI Linux pulses the reset line through the 8042
+# (command 0xFE), which ends the guest as a reset would; the host goes on
+# with every page back.
+add_test linux_reboot --backend qemu-svm --timeout 600 --mem 512 --prompt '$ ' \
+	--type '/vmm/vmm -f /guests/linux.boot' \
+	--type-at '/ # ' 'sleep 1; echo slept' \
+	--type-at 'slept' 'reboot' \
+	--type-at 'not explained' 'echo done' \
+	--expect-seq "${LG}slept$" \
+	--expect-seq '^vmm: guest [0-9a-f]{8}: reset through the keyboard controller$' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone$' \
+	--expect-seq '^vmm: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^done$' --stop '^done$' \
+	--forbid 'Kernel panic' --forbid 'Unhandled VMEXIT' --forbid 'unchecked MSR access'
+
 # Bad kernels and bad options are refused with the reason, before any
 # guest is made; the host's shell goes on.
 add_test linux_refused --backend qemu-svm --timeout 120 --prompt '$ ' \
