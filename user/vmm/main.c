@@ -33,11 +33,11 @@
 
 #define BOOTFILE_MAX	4096
 
-/* What every loader shares: the guest, and the counts before it was made. */
+/* What every loader shares: the guest, and the page counts before and after it. */
 struct run {
 	envid_t guest;
-	int64_t before;
-	int held_before;
+	int64_t before, after;
+	int held_before, held_after;
 	uint64_t mem_size;
 };
 
@@ -63,8 +63,8 @@ make_guest(struct run *run, uint64_t mem_size)
 
 /*
  * Start the guest (waiting for gdb first when asked), wait until it
- * is gone, and say whether the host has its pages back.  A guest that
- * cannot start is destroyed.  0 once it ran, or an error.
+ * is gone and count the host's pages at once.  A guest that cannot
+ * start is destroyed.  0 once it ran, or an error.
  */
 static int
 run_guest(struct run *run, bool wait_gdb)
@@ -82,19 +82,18 @@ run_guest(struct run *run, bool wait_gdb)
 		return r;
 	}
 	wait_for_guest(run->guest);
+	run->after = sys_free_pages();
+	run->held_after = fs_held_pages();
 	cprintf("vmm: guest %08x is gone\n", run->guest);
 	return 0;
 }
 
-/* The free pages now against run's count before (and the file server's held pages). */
+/* The free pages after the guest against before (and the file server's held pages). */
 static void
 report_pages(const struct run *run)
 {
-	int64_t after = sys_free_pages();
-	int held_after = fs_held_pages();
-
-	cprintf("vmm: free pages before %ld after %ld\n", (long) run->before, (long) after);
-	report_held(run->before, after, run->held_before, held_after);
+	cprintf("vmm: free pages before %ld after %ld\n", (long) run->before, (long) run->after);
+	report_held(run->before, run->after, run->held_before, run->held_after);
 }
 
 /* Guest memory in bytes: -m's, or the default. */
