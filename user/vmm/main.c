@@ -63,7 +63,7 @@ make_guest(struct run *run, uint64_t mem_size)
 
 /*
  * Start the guest (waiting for gdb first when asked), wait until it
- * is gone and count the host's pages at once.  A guest that cannot
+ * is gone, say so and count the host's pages.  A guest that cannot
  * start is destroyed.  0 once it ran, or an error.
  */
 static int
@@ -82,9 +82,10 @@ run_guest(struct run *run, bool wait_gdb)
 		return r;
 	}
 	wait_for_guest(run->guest);
+	// Said at once (a shell may prompt right after); then counted.
+	cprintf("vmm: guest %08x is gone\n", run->guest);
 	run->after = sys_free_pages();
 	run->held_after = fs_held_pages();
-	cprintf("vmm: guest %08x is gone\n", run->guest);
 	return 0;
 }
 
