@@ -87,6 +87,7 @@
 #define CR4_OSFXSR	0x00000200	// FXSAVE/FXRSTOR support
 #define CR4_OSXMMEXCPT	0x00000400	// unmasked SIMD exceptions
 #define CR4_VMXE	0x00002000	// VMX enable
+#define CR4_OSXSAVE	0x00040000	// XSAVE and extended states
 
 // Model-specific registers
 #define MSR_EFER	0xC0000080	// extended features

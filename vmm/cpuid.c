@@ -6,7 +6,9 @@
  * power MSRs, and the virtualization extensions: hidden, each, so that
  * a kernel takes the path of a CPU without them.  What stays is plain
  * instruction-set features and the descriptions of caches and address
- * sizes.  Pure: built for the host tests too.
+ * sizes.  XSAVE, AVX and leaf 0xD are hidden here too: the caller then
+ * lets vm_fpu_cpuid (fpu.c) give back what the monitor saves per guest.
+ * Pure: built for the host tests too.
  */
 #include <vmm/cpuid.h>
 #include <inc/vmm/cpuid.h>

@@ -168,6 +168,9 @@ exit_cpuid(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
 		     : "a" (leaf), "c" (subleaf));
 	cpuid_policy(leaf, subleaf, regs);
+	// The floating-point bits: what the monitor saves (fpu.c).
+	if ((leaf & 0xFFFF0000) != CPUID_JOS_LEAF)
+		vm_fpu_cpuid(vm, leaf, subleaf, regs);
 	r->reg_rax = regs[0];
 	r->reg_rbx = regs[1];
 	r->reg_rcx = regs[2];
@@ -247,7 +250,7 @@ exit_cr_access(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 		}
 	} else if (x->u.cr.write && cr == 4) {
 		value = gpr_read(vm, tf, x->u.cr.gpr);
-		if ((ok = x86_cr4_write(value, vmm_caps.cr4_allowed)) == X86_OK)
+		if ((ok = x86_cr4_write(value, vm_fpu_cr4_allowed())) == X86_OK)
 			vmm->set_reg(v, VM_REG_CR4, value);
 	} else if (x->u.cr.write && cr == 3)
 		vmm->set_reg(v, VM_REG_CR3, gpr_read(vm, tf, x->u.cr.gpr));
@@ -405,6 +408,7 @@ static exit_handler *const exit_handlers[] = {
 	[VM_EXIT_BREAKPOINT] = gdb_exit,	// vmm/gdb/stub.c
 	[VM_EXIT_STEP] = gdb_exit,
 	[VM_EXIT_INTR_WINDOW] = exit_intr_window,
+	[VM_EXIT_XSETBV] = vm_fpu_xsetbv,	// vmm/fpu.c
 };
 #define NHANDLERS ((int) (sizeof(exit_handlers) / sizeof(exit_handlers[0])))
 

@@ -128,9 +128,11 @@ vm_run_unlocked(struct Env *e, uint64_t deadline, struct vm_exit *x)
 	enum vm_run_result r;
 
 	unlock_kernel();
-	do
+	do {
+		vm_fpu_enter(vm);	// its FPU registers and XCR0 (fpu.c)
 		r = vmm->run(&vm->vcpu, &e->env_tf, deadline, x);
-	while (r == VM_RUN_EXITED && ((volatile struct Env *) e)->env_status != ENV_DYING
+		vm_fpu_leave(vm);
+	} while (r == VM_RUN_EXITED && ((volatile struct Env *) e)->env_status != ENV_DYING
 	       && vm_handle_exit_unlocked(vm, &e->env_tf, x) == VM_RESUME);
 	lock_kernel();
 	return r;
@@ -153,6 +155,7 @@ vm_run(struct Env *e)
 
 	if (!vm->tsc_launch)
 		vm->tsc_launch = slice_start;
+	vm_fpu_cpu_init();	// before the backend records the host's CR4
 	if (vmm->vcpu_load(v) < 0)
 		goto die;
 	for (;;) {

@@ -100,7 +100,8 @@ vm_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 		page_free_kva(vm);
 		return -E_NO_MEM;
 	}
-	if ((r = vmm->vcpu_create(&vm->vcpu, rip)) < 0) {
+	if ((r = vm_fpu_init(vm)) < 0 || (r = vmm->vcpu_create(&vm->vcpu, rip)) < 0) {
+		vm_fpu_free(vm);
 		vmm->map_free(vm->map);
 		page_free_kva(vm);
 		return r;
@@ -128,6 +129,7 @@ vm_free(struct Env *e)
 		cons_set_owner(0);
 	vm_print_stats(vm);
 	vmm->vcpu_free(&vm->vcpu);
+	vm_fpu_free(vm);
 	vmm->map_free(vm->map);
 	page_free_kva(vm);
 	e->env_vmxinfo = NULL;
@@ -175,6 +177,7 @@ vm_cpu_release(void)
 {
 	if (vmm)
 		vmm->cpu_release();
+	vm_fpu_release();	// the FPU registers are the host's again
 }
 
 /* Whether this CPU has such a request to serve (a hint, without the lock). */

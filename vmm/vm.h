@@ -16,6 +16,7 @@
  *   mem.c       guest-physical memory
  *   ports.c     port dispatch to the device models, the guest's console
  *   platform.c  the virtual PC's devices: time, interrupt lines, injection
+ *   fpu.c       the guest's x87/SSE/AVX registers and XCR0, CPUID's view of them
  *   stats.c     statistics, the guest list, sys_guest_info
  */
 #ifndef JOS_VMM_VM_H
@@ -52,6 +53,14 @@ struct vm {
 	void *map;			// the guest-physical map (ops->map_*)
 	struct vcpu vcpu;
 	uint64_t tsc_launch;		// TSC at the first entry; 0 before
+
+	// Its x87/SSE/AVX registers while they are not in a CPU, the CPU
+	// whose registers hold them (NULL: none), its XCR0 and whether
+	// that is loaded (between an entry and its exit); fpu.c.
+	void *fpu_area;
+	void *fpu_cpu;
+	uint64_t xcr0;
+	bool xcr0_loaded;
 
 	// Statistics.
 	uint64_t nexits[VM_NEXITS];	// exits by backend reason
@@ -150,6 +159,17 @@ void	vm_platform_inject(struct vm *vm);
 uint64_t vm_platform_deadline(struct vm *vm);
 enum vm_action vm_halt(struct vm *vm);
 bool	vm_halt_over(struct vm *vm);
+
+// fpu.c
+int	vm_fpu_init(struct vm *vm);
+void	vm_fpu_free(struct vm *vm);
+void	vm_fpu_cpu_init(void);
+void	vm_fpu_enter(struct vm *vm);
+void	vm_fpu_leave(struct vm *vm);
+void	vm_fpu_release(void);
+uint64_t vm_fpu_cr4_allowed(void);
+void	vm_fpu_cpuid(struct vm *vm, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+enum vm_action vm_fpu_xsetbv(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x);
 
 // stats.c
 void	vm_count_exit(struct vm *vm, uint32_t raw_reason);

@@ -36,6 +36,7 @@ enum vm_exit_reason {
 	VM_EXIT_BREAKPOINT,	// INT3, caught while set_debug catches it
 	VM_EXIT_STEP,		// one instruction done, while set_debug steps
 	VM_EXIT_INTR_WINDOW,	// the guest can take an interrupt now (intr_window)
+	VM_EXIT_XSETBV,		// XSETBV (emulated: vmm/fpu.c)
 };
 
 // An interrupt or exception, to deliver or as the exit interrupted it.

@@ -45,6 +45,40 @@ x86_cr4_write(uint64_t value, uint64_t allowed)
 }
 
 /*
+ * The CR4 bits a guest may set, from allowed (what the backend lets a
+ * guest's CR4 hold): OSXSAVE only where the monitor offers the guest
+ * XSAVE, that is where it saves some XCR0 components for it
+ * (xcr0_supported nonzero).  OSFXSR stays as allowed has it: the
+ * monitor saves every guest's SSE registers.
+ */
+uint64_t
+x86_cr4_allowed(uint64_t allowed, uint64_t xcr0_supported)
+{
+	if (!xcr0_supported)
+		allowed &= ~(uint64_t) CR4_OSXSAVE;
+	return allowed;
+}
+
+/*
+ * XSETBV of value to extended control register xcr (ECX) at privilege
+ * level cpl, with the guest's cr4, where xcr0_supported holds the XCR0
+ * bits the monitor lets a guest enable.  As the CPU checks it: #UD
+ * without CR4.OSXSAVE; #GP(0) at CPL above 0, for any register but
+ * XCR0, for a bit outside xcr0_supported, with x87 (bit 0) clear, or
+ * with AVX (bit 2) but not SSE (bit 1).
+ */
+enum x86_check
+x86_xsetbv(uint64_t cr4, int cpl, uint32_t xcr, uint64_t value, uint64_t xcr0_supported)
+{
+	if (!(cr4 & CR4_OSXSAVE))
+		return X86_UD;
+	if (cpl != 0 || xcr != 0 || (value & ~xcr0_supported) || !(value & XCR0_X87)
+	    || ((value & XCR0_AVX) && !(value & XCR0_SSE)))
+		return X86_GP;
+	return X86_OK;
+}
+
+/*
  * A WRMSR of value to EFER (old_efer now, CR0 cr0).  The guest may set
  * SCE, LME and NXE; LMA is the CPU's (it may be written back as it is);
  * LME may not change while paging is on.  Valid: *new_efer.

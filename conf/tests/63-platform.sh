@@ -25,7 +25,7 @@ add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq "${G}mbtest: flags 0000124d$" \
 	--expect-seq "${G}mbtest: mem_lower 639 KiB, mem_upper 64512 KiB$" \
 	--expect-seq "${G}mbtest: cmdline \"/guests/mbtest hello world\"$" \
-	--expect-seq "${G}mbtest: module 0: 00104000-[0-9a-f]{8} \"/motd\" [0-9]+ bytes, sum [0-9a-f]{8}$" \
+	--expect-seq "${G}mbtest: module 0: 0010[0-9a-f]000-[0-9a-f]{8} \"/motd\" [0-9]+ bytes, sum [0-9a-f]{8}$" \
 	--expect-seq "${G}mbtest: module 1: [0-9a-f]{8}-[0-9a-f]{8} \"/lorem\" [0-9]+ bytes, sum [0-9a-f]{8}$" \
 	--expect-seq "${G}mbtest: mmap 0000000000000000 \+000000000009fc00 type 1$" \
 	--expect-seq "${G}mbtest: mmap 000000000009fc00 \+0000000000000400 type 2$" \

@@ -1,7 +1,8 @@
 /*
  * mbtest's entry: the multiboot v1 header (page-aligned modules and
- * memory information wanted, ELF addresses), a stack, and the stubs
- * its IDT points at for the PIC's vectors 0x20-0x2F.
+ * memory information wanted, ELF addresses), a stack, the stubs its
+ * IDT points at for the PIC's vectors 0x20-0x2F, and the fpu mode's
+ * #UD and #GP stubs.
  */
 #define MBH_MAGIC	0x1BADB002
 #define MBH_FLAGS	0x3
@@ -50,6 +51,21 @@ irqstub 12
 irqstub 13
 irqstub 14
 irqstub 15
+
+// #UD and #GP of a 3-byte instruction that the fpu mode expects to
+// fault (XSETBV, MOV to CR4 from EAX): count it, go on after it.
+.globl fault_ud_stub
+fault_ud_stub:
+	incl	fault_ud
+	addl	$3, (%esp)
+	iret
+
+.globl fault_gp_stub
+fault_gp_stub:
+	addl	$4, %esp		// the error code
+	incl	fault_gp
+	addl	$3, (%esp)
+	iret
 
 .bss
 .p2align 4

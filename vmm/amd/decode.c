@@ -107,7 +107,8 @@ is_prefix(uint8_t b, bool rex)
 
 /*
  * The length of the instruction at virtual CPU v's RIP, which made an
- * exit with code exitcode (CPUID, HLT, INVD, VMMCALL, RDMSR, WRMSR).
+ * exit with code exitcode (CPUID, HLT, INVD, VMMCALL, RDMSR, WRMSR,
+ * XSETBV).
  * -E_INVAL if its bytes cannot be read or are not that instruction.
  */
 int
@@ -134,6 +135,9 @@ svm_insn_len(struct vcpu *v, uint64_t exitcode)
 			? p + 2 : -E_INVAL;
 	case SVM_EXIT_VMMCALL:
 		return p + 2 < n && b[p] == 0x0F && b[p + 1] == 0x01 && b[p + 2] == 0xD9
+			? p + 3 : -E_INVAL;
+	case SVM_EXIT_XSETBV:
+		return p + 2 < n && b[p] == 0x0F && b[p + 1] == 0x01 && b[p + 2] == 0xD1
 			? p + 3 : -E_INVAL;
 	}
 	return -E_INVAL;

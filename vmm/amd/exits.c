@@ -38,6 +38,8 @@ svm_reason(uint64_t c)
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		return VM_EXIT_VIRT_INSN;
+	case SVM_EXIT_XSETBV:
+		return VM_EXIT_XSETBV;
 	case SVM_EXIT_IOIO:
 		return VM_EXIT_IO;
 	case SVM_EXIT_MSR:
@@ -130,6 +132,7 @@ svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf)
 	case VM_EXIT_INVD:
 	case VM_EXIT_HYPERCALL:
 	case VM_EXIT_RDMSR:
+	case VM_EXIT_XSETBV:
 	case VM_EXIT_IO:
 		if ((len = svm_exit_insn_len(v, vmcb, c)) <= 0 || len > 15) {
 			cprintf("svm: guest %08x: cannot tell the length of the "
@@ -192,6 +195,7 @@ svm_exit_name(uint32_t slot)
 		[SVM_EXIT_STGI] = "STGI",
 		[SVM_EXIT_CLGI] = "CLGI",
 		[SVM_EXIT_SKINIT] = "SKINIT",
+		[SVM_EXIT_XSETBV] = "XSETBV",
 		[SVM_SLOT_NPF] = "nested page fault",
 		[SVM_SLOT_NPF + 3] = "VMGEXIT",
 	};

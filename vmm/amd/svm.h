@@ -124,6 +124,7 @@ struct vmcb {
 #define ICPT2_STGI		(1U << 4)
 #define ICPT2_CLGI		(1U << 5)
 #define ICPT2_SKINIT		(1U << 6)
+#define ICPT2_XSETBV		(1U << 13)
 
 // tlb_control.
 #define TLB_NOTHING		0
@@ -168,6 +169,7 @@ struct vmcb {
 #define SVM_EXIT_STGI		0x84
 #define SVM_EXIT_CLGI		0x85
 #define SVM_EXIT_SKINIT		0x86
+#define SVM_EXIT_XSETBV		0x8d
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	(~0UL)	// VMRUN refused the guest state
 

@@ -50,8 +50,8 @@ vmcb_real_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
  * Fill the zeroed VMCB for a guest that starts in 16-bit real mode at
  * rip, paging off, on ASID asid, with the permission maps at iopm and
  * msrpm and the nested page tables at ncr3.  Intercepted: CPUID, HLT,
- * INVD, every port and MSR the maps name, host interrupts and NMIs,
- * shutdown, and every SVM instruction (VMRUN must be).
+ * INVD, XSETBV, every port and MSR the maps name, host interrupts and
+ * NMIs, shutdown, and every SVM instruction (VMRUN must be).
  */
 void
 svm_vmcb_init(struct vmcb *vmcb, uint64_t rip, uint32_t asid,
@@ -63,7 +63,7 @@ svm_vmcb_init(struct vmcb *vmcb, uint64_t rip, uint32_t asid,
 		| ICPT1_CPUID | ICPT1_INVD | ICPT1_HLT | ICPT1_INVLPGA | ICPT1_IOIO
 		| ICPT1_MSR | ICPT1_SHUTDOWN;
 	vmcb->icpt_misc2 = ICPT2_VMRUN | ICPT2_VMMCALL | ICPT2_VMLOAD | ICPT2_VMSAVE
-		| ICPT2_STGI | ICPT2_CLGI | ICPT2_SKINIT;
+		| ICPT2_STGI | ICPT2_CLGI | ICPT2_SKINIT | ICPT2_XSETBV;
 	vmcb->iopm_pa = iopm;
 	vmcb->msrpm_pa = msrpm;
 	vmcb->asid = asid;

@@ -30,6 +30,7 @@ static const enum vm_exit_reason reasons[] = {
 	[EXIT_REASON_PREEMPTION_TIMER] = VM_EXIT_SLICE_END,
 	[EXIT_REASON_MONITOR_TRAP] = VM_EXIT_STEP,
 	[EXIT_REASON_INVVPID] = VM_EXIT_VIRT_INSN,
+	[EXIT_REASON_XSETBV] = VM_EXIT_XSETBV,
 };
 #define NREASONS	(sizeof(reasons) / sizeof(reasons[0]))
 
@@ -82,7 +83,8 @@ vmx_exit_has_insn(enum vm_exit_reason r)
 {
 	return r == VM_EXIT_CPUID || r == VM_EXIT_HLT || r == VM_EXIT_INVD
 		|| r == VM_EXIT_HYPERCALL || r == VM_EXIT_CR_ACCESS || r == VM_EXIT_IO
-		|| r == VM_EXIT_RDMSR || r == VM_EXIT_WRMSR || r == VM_EXIT_BREAKPOINT;
+		|| r == VM_EXIT_RDMSR || r == VM_EXIT_WRMSR || r == VM_EXIT_BREAKPOINT
+		|| r == VM_EXIT_XSETBV;
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * Host-side tests of the monitor's x86 rules (vmm/x86.c): control
- * register and EFER writes, refused port reads, event re-injection and
- * exception delivery.
+ * register and EFER writes, XSETBV, refused port reads, event
+ * re-injection and exception delivery.
  */
 #include <inc/mmu.h>
 #include <vmm/x86.h>
@@ -45,6 +45,49 @@ test_cr4(void)
 	CHECK(x86_cr4_write(CR4_PAE | CR4_PGE, allowed) == X86_OK);
 	CHECK(x86_cr4_write(CR4_VMXE, allowed) == X86_GP);
 	CHECK(x86_cr4_write(CR4_PAE | (1UL << 40), allowed) == X86_GP);
+}
+
+/* The CR4 bits a guest may set: OSXSAVE only where it is offered XSAVE. */
+static void
+test_cr4_allowed(void)
+{
+	uint64_t hw = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
+
+	CHECK(x86_cr4_allowed(hw, XCR0_X87 | XCR0_SSE | XCR0_AVX) == hw);
+	CHECK(x86_cr4_allowed(hw, XCR0_X87 | XCR0_SSE) == hw);
+	CHECK(x86_cr4_allowed(hw, 0) == (hw & ~(uint64_t) CR4_OSXSAVE));
+	CHECK(x86_cr4_write(CR4_OSFXSR | CR4_OSXSAVE, x86_cr4_allowed(hw, XCR0_X87 | XCR0_SSE))
+	      == X86_OK);
+	CHECK(x86_cr4_write(CR4_OSFXSR | CR4_OSXSAVE, x86_cr4_allowed(hw, 0)) == X86_GP);
+	CHECK(x86_cr4_write(CR4_OSFXSR, x86_cr4_allowed(hw, 0)) == X86_OK);
+	// The backend's own refusals stay.
+	CHECK(x86_cr4_write(CR4_VMXE, x86_cr4_allowed(hw, XCR0_X87 | XCR0_SSE)) == X86_GP);
+}
+
+/* XSETBV: every check the CPU makes, in the order it makes them. */
+static void
+test_xsetbv(void)
+{
+	uint64_t all = XCR0_X87 | XCR0_SSE | XCR0_AVX, cr4 = CR4_OSXSAVE | CR4_OSFXSR;
+
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_X87, all) == X86_OK);
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_X87 | XCR0_SSE, all) == X86_OK);
+	CHECK(x86_xsetbv(cr4, 0, 0, all, all) == X86_OK);
+	// Without CR4.OSXSAVE the instruction is undefined, whatever else.
+	CHECK(x86_xsetbv(CR4_OSFXSR, 0, 0, all, all) == X86_UD);
+	CHECK(x86_xsetbv(0, 3, 1, 0, all) == X86_UD);
+	// Privilege, register number, the components and their dependencies.
+	CHECK(x86_xsetbv(cr4, 3, 0, all, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 1, 0, XCR0_X87, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 1, XCR0_X87, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0xFFFFFFFF, XCR0_X87, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0, 0, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_SSE | XCR0_AVX, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_X87 | XCR0_AVX, all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0, all, XCR0_X87 | XCR0_SSE) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_X87 | 0xE0, all) == X86_GP);	// AVX-512: not saved
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_X87 | (1UL << 63), all) == X86_GP);
+	CHECK(x86_xsetbv(cr4, 0, 0, XCR0_X87 | (1UL << 32), all) == X86_GP);
 }
 
 /* WRMSR to EFER: the writable bits, LMA kept, LME frozen while paging. */
@@ -107,6 +150,8 @@ main(void)
 {
 	test_cr0();
 	test_cr4();
+	test_cr4_allowed();
+	test_xsetbv();
 	test_efer();
 	test_refused_in();
 	test_events();
