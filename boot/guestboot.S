@@ -6,12 +6,16 @@
  * point and command line in the boot arguments page (inc/guest.h), or,
  * as the JOS VMM lab's vmm does, nothing but the segments.  We
  * switch to 32-bit protected mode with flat segments and jump to the
- * kernel's entry as a multiboot loader does.
+ * kernel's entry as a multiboot loader does, or, when the boot
+ * arguments name a Linux zero page, as Linux's 32-bit boot protocol
+ * asks (ESI the zero page; EBX, EBP, EDI zero).
  */
 #include <inc/guest.h>
 
-#define SEG_CODE	0x08
-#define SEG_DATA	0x10
+// Linux's 32-bit entry wants these two selectors (its __BOOT_CS and
+// __BOOT_DS); multiboot kernels take any flat ones.
+#define SEG_CODE	0x10
+#define SEG_DATA	0x18
 #define CR0_PE		0x1
 
 .code16
@@ -52,13 +56,22 @@ start32:
 	testl	%ecx, %ecx
 	jnz	1f
 	movl	$GUEST_KERN_GPA, %ecx
-1:	movl	$MB_MAGIC, %eax
+1:	movl	GUEST_BOOTARGS_GPA + GBA_ZERO_PAGE, %esi
+	testl	%esi, %esi
+	jz	2f
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ebp, %ebp
+	xorl	%edi, %edi
+	jmp	*%ecx
+2:	movl	$MB_MAGIC, %eax
 	movl	$(GUEST_BOOTARGS_GPA + GBA_MBINFO), %ebx
 	jmp	*%ecx
 
 	.p2align 3
 gdt:
 	.quad	0			// null
+	.quad	0			// unused
 	.quad	0x00cf9a000000ffff	// SEG_CODE: 32-bit code, 4 GiB
 	.quad	0x00cf92000000ffff	// SEG_DATA: data, 4 GiB
 gdtdesc:

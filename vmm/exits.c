@@ -18,6 +18,7 @@
 #include <kern/env.h>
 #include <vmm/vm.h>
 #include <vmm/x86.h>
+#include <vmm/cpuid.h>
 #include <vmm/gdb/stub.h>
 
 typedef enum vm_action exit_handler(struct vm *vm, struct Trapframe *tf,
@@ -153,10 +154,9 @@ exit_entry_failed(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 }
 
 /*
- * CPUID: the host's answer for leaf and subleaf, without the
- * virtualization extensions (so the guest does not try to run guests
- * of its own), with the hypervisor bit set and this monitor's own
- * leaves at CPUID_JOS_LEAF (inc/vmm/cpuid.h).
+ * CPUID: the host's answer for leaf and subleaf as the guest may see it
+ * (cpuid.c: without what the monitor does not virtualize, with the
+ * hypervisor bit and this monitor's own leaves at CPUID_JOS_LEAF).
  */
 static enum vm_action
 exit_cpuid(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
@@ -164,22 +164,13 @@ exit_cpuid(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 	struct PushRegs *r = &tf->tf_regs;
 	uint32_t leaf = r->reg_rax, subleaf = r->reg_rcx, regs[4];
 
-	if ((leaf & 0xFFFF0000) == CPUID_JOS_LEAF) {
-		memset(regs, 0, sizeof(regs));
-		if (leaf == CPUID_JOS_LEAF) {
-			regs[0] = CPUID_JOS_LEAF;
-			memmove(&regs[1], CPUID_JOS_SIGNATURE, 12);
-		}
-	} else {
-		asm volatile("cpuid"
-			     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
-			     : "a" (leaf), "c" (subleaf));
-		if (leaf == 1)
-			regs[2] = (regs[2] & ~CPUID_VMX_BIT) | CPUID_HYPERVISOR_BIT;
-		if (leaf == 0x80000001)
-			regs[2] &= ~CPUID_SVM_BIT;
+	asm volatile("cpuid"
+		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
+		     : "a" (leaf), "c" (subleaf));
+	cpuid_policy(leaf, subleaf, regs);
+	// The floating-point bits: what the monitor saves (fpu.c).
+	if ((leaf & 0xFFFF0000) != CPUID_JOS_LEAF)
 		vm_fpu_cpuid(vm, leaf, subleaf, regs);
-	}
 	r->reg_rax = regs[0];
 	r->reg_rbx = regs[1];
 	r->reg_rcx = regs[2];
@@ -321,20 +312,19 @@ exit_io(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 }
 
 /*
- * RDMSR of an MSR the backend does not pass through: EFER reads the
- * guest's own; any other MSR is refused with #GP, as on a CPU without it.
+ * RDMSR of an MSR the backend does not pass through: the guest's own
+ * value or the fixed one msr.c gives, or #GP as on a CPU without it.
  */
 static enum vm_action
 exit_rdmsr(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 {
 	uint64_t value;
 
-	if (x->u.msr != MSR_EFER) {
+	if (vm_msr_read(vm, x->u.msr, &value) < 0) {
 		cprintf("vmm: guest %08x: rdmsr %x refused\n", vm->env->env_id, x->u.msr);
 		vm_inject_exception(vm, X86_VECTOR_GP, true, 0);
 		return VM_RESUME;
 	}
-	value = vmm->get_reg(&vm->vcpu, VM_REG_EFER);
 	tf->tf_regs.reg_rax = (uint32_t) value;
 	tf->tf_regs.reg_rdx = value >> 32;
 	vm_skip_instruction(vm, x);
@@ -342,27 +332,20 @@ exit_rdmsr(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 }
 
 /*
- * WRMSR of an MSR the backend does not pass through: EFER as
- * x86_efer_write allows; anything else is refused with #GP.
+ * WRMSR of an MSR the backend does not pass through: as msr.c allows,
+ * else #GP.
  */
 static enum vm_action
 exit_wrmsr(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 {
-	struct vcpu *v = &vm->vcpu;
 	uint64_t value = (tf->tf_regs.reg_rdx << 32) | (uint32_t) tf->tf_regs.reg_rax;
-	uint64_t efer;
 
-	if (x->u.msr != MSR_EFER) {
-		cprintf("vmm: guest %08x: wrmsr %x refused\n", vm->env->env_id, x->u.msr);
+	if (vm_msr_write(vm, x->u.msr, value) < 0) {
+		cprintf("vmm: guest %08x: wrmsr %x value %lx refused\n", vm->env->env_id,
+			x->u.msr, value);
 		vm_inject_exception(vm, X86_VECTOR_GP, true, 0);
 		return VM_RESUME;
 	}
-	if (x86_efer_write(vmm->get_reg(v, VM_REG_EFER), value, vmm->get_reg(v, VM_REG_CR0),
-			   &efer) != X86_OK) {
-		vm_inject_exception(vm, X86_VECTOR_GP, true, 0);
-		return VM_RESUME;
-	}
-	vmm->set_reg(v, VM_REG_EFER, efer);
 	vm_skip_instruction(vm, x);
 	return VM_RESUME;
 }

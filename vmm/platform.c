@@ -379,6 +379,28 @@ input_waiting(struct vm *vm)
 }
 
 /*
+ * Whether the guest's HLT is its last instruction: a 64-bit kernel
+ * that never made a hypercall (an unmodified one: Linux) halting with
+ * interrupts off waits for nothing this PC can send (it has no NMI
+ * source).  That is how Linux without ACPI powers off: it masks the
+ * PICs, then halts.  Paravirtual guests (the JOS guest, whose idle HLT
+ * input ends) and the 16- and 32-bit test kernels (which halt to wait
+ * for typed input, or to be stopped) keep sleeping until input comes.
+ */
+static bool
+halted_for_good(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	uint64_t calls = 0;
+
+	if ((vmm->get_reg(v, VM_REG_RFLAGS) & FL_IF) || !(vmm->get_reg(v, VM_REG_EFER) & EFER_LMA))
+		return false;
+	for (int i = 0; i < HC_COUNT; i++)
+		calls += vm->nhypercalls[i];
+	return calls == 0;
+}
+
+/*
  * The guest executed HLT (already skipped).  With interrupts off, or
  * none that can come but from input, it sleeps, not runnable, until
  * input arrives for it (VM_BLOCK), as the JOS guest's idle loop
@@ -390,6 +412,11 @@ vm_halt(struct vm *vm)
 {
 	struct vcpu *v = &vm->vcpu;
 
+	if (halted_for_good(vm)) {
+		cprintf("vmm: guest %08x powered off (HLT with interrupts off)\n",
+			vm->env->env_id);
+		return VM_KILL;
+	}
 	if (input_waiting(vm))
 		return VM_RESUME;
 	if (vmm->get_reg(v, VM_REG_RFLAGS) & FL_IF) {

@@ -190,6 +190,7 @@ vm_info(struct guest_info *info, int n)
 		gi.had_console = cons_last_guest() == e->env_id;
 		gi.run_ms = tsc_to_ms(gi.cycles);
 		gi.in_guest_ms = tsc_to_ms(gi.cycles_in_guest);
+		gi.tsc_hz = time_tsc_hz();
 		gi.halted = e->env_status == ENV_NOT_RUNNABLE && e->env_cons_waiting;
 		if (count < n)
 			info[count] = gi;

@@ -9,6 +9,8 @@
  *   vm.c        lifecycle, the hooks the kernel calls (kern/vmmapi.h)
  *   run.c       the run loop: slices, and what each exit leads to
  *   exits.c     one handler per exit reason
+ *   cpuid.c     what CPUID tells a guest
+ *   msr.c       the MSRs a guest reads and writes through exits
  *   x86.c       the architecture's rules (CR0/CR4/EFER, ports, events)
  *   hypercall.c the hypercalls and their argument checks
  *   mem.c       guest-physical memory
@@ -66,6 +68,11 @@ struct vm {
 	uint64_t io_refused;		// port accesses refused
 	uint64_t nhypercalls[HC_COUNT];	// by number; slot 0: unknown
 	uint64_t ipc_send_busy;		// IPCSENDs answered -E_IPC_NOT_RECV
+
+	// The guest's own copies of MSRs the CPU would hold (msr.c).
+	struct {
+		uint64_t pat, mtrr_def_type, misc_enable, hwcr;
+	} msr;
 
 	// Host IPC: waiting in HC_IPCRECV, and where a page lands.
 	bool ipc_recving;
@@ -133,6 +140,11 @@ enum vm_action vm_handle_exit_unlocked(struct vm *vm, struct Trapframe *tf,
 				       const struct vm_exit *x);
 void	vm_inject_exception(struct vm *vm, int vector, bool has_error, uint32_t error);
 void	vm_skip_instruction(struct vm *vm, const struct vm_exit *x);
+
+// msr.c
+void	vm_msr_init(struct vm *vm);
+int	vm_msr_read(struct vm *vm, uint32_t msr, uint64_t *value);
+int	vm_msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 
 // hypercall.c
 enum vm_action vm_hypercall(struct vm *vm, struct Trapframe *tf);

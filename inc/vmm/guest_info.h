@@ -22,6 +22,7 @@ struct guest_info {
 	uint32_t pad;
 	uint64_t run_ms;		// milliseconds since its first entry
 	uint64_t in_guest_ms;		// of which inside the guest
+	uint64_t tsc_hz;		// the rate its TSC counts at (the host's)
 };
 
 #endif

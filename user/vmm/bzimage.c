@@ -2,8 +2,9 @@
  * Checking a Linux bzImage's setup header against the boot protocol
  * (Documentation/x86/boot.rst) before a loader copies anything: a
  * truncated, corrupted or too old image is refused with the reason.
- * Pure: it reads only the bytes it is given, so that the user-level vmm
- * and a host-side test with a fuzzer build this same file.
+ * Pure: it reads only the bytes it is given (through the caller's read
+ * function: the user-level vmm reads the file, never all of it), so
+ * that vmm and a host-side test with a fuzzer build this same file.
  */
 
 #include "bzimage.h"
@@ -66,14 +67,42 @@ place_kernel(const struct bzimage *bz, uint64_t guest_mem, uint64_t *at)
 	return BZ_OK;
 }
 
-enum bzimage_error
-bzimage_parse(const void *image_arg, size_t len, uint64_t guest_mem, struct bzimage *bz)
+/* bzimage_read_fn over bytes in memory. */
+struct bz_mem {
+	const uint8_t *image;
+	size_t len;
+};
+
+static int
+read_mem(void *arg, uint64_t off, void *buf, uint32_t n)
 {
-	const uint8_t *image = image_arg;
-	uint32_t sects, jump_end;
+	const struct bz_mem *m = arg;
+	uint8_t *out = buf;
+
+	if (off > m->len || n > m->len - off)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = m->image[off + i];
+	return 0;
+}
+
+enum bzimage_error
+bzimage_parse(const void *image, size_t len, uint64_t guest_mem, struct bzimage *bz)
+{
+	struct bz_mem m = { image, len };
+
+	return bzimage_parse_read(read_mem, &m, len, guest_mem, bz);
+}
+
+enum bzimage_error
+bzimage_parse_read(bzimage_read_fn read, void *arg, uint64_t len, uint64_t guest_mem,
+		   struct bzimage *bz)
+{
+	uint8_t image[BZ_HEADER_MIN_END], magic[8];
+	uint32_t sects, jump_end, nmagic;
 
 	*bz = (struct bzimage) { .payload_format = "unknown" };
-	if (len < BZ_HEADER_MIN_END)
+	if (len < BZ_HEADER_MIN_END || read(arg, 0, image, sizeof(image)) < 0)
 		return BZ_TOO_SHORT;
 	if (get_le(image, BZ_BOOT_FLAG, 2) != 0xAA55)
 		return BZ_NO_BOOT_FLAG;
@@ -96,7 +125,7 @@ bzimage_parse(const void *image_arg, size_t len, uint64_t guest_mem, struct bzim
 	    bz->kernel_offset < jump_end)
 		return BZ_BAD_SETUP_SECTS;
 	bz->kernel_size = len - bz->kernel_offset;
-	if (len - bz->kernel_offset != (size_t) bz->kernel_size)
+	if (len - bz->kernel_offset != (uint64_t) bz->kernel_size)
 		return BZ_TRUNCATED;	// over 4 GiB: no kernel is
 
 	bz->loadflags = image[BZ_LOADFLAGS];
@@ -121,8 +150,10 @@ bzimage_parse(const void *image_arg, size_t len, uint64_t guest_mem, struct bzim
 	    bz->payload_length > bz->kernel_size - bz->payload_offset ||
 	    bz->payload_length == 0)
 		return BZ_BAD_PAYLOAD;
-	bz->payload_format = payload_format(image + bz->kernel_offset + bz->payload_offset,
-					    bz->payload_length);
+	nmagic = bz->payload_length < sizeof(magic) ? bz->payload_length : sizeof(magic);
+	if (read(arg, bz->kernel_offset + bz->payload_offset, magic, nmagic) < 0)
+		return BZ_TRUNCATED;
+	bz->payload_format = payload_format(magic, nmagic);
 	if (bz->kernel_alignment < 4096 ||
 	    (bz->kernel_alignment & (bz->kernel_alignment - 1)) != 0)
 		return BZ_BAD_ALIGNMENT;

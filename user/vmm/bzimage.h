@@ -91,6 +91,16 @@ struct bzimage {
 enum bzimage_error bzimage_parse(const void *image, size_t len, uint64_t guest_mem,
 				 struct bzimage *bz);
 
+/* Read n bytes at off of the file into buf: 0, or negative past its end. */
+typedef int (*bzimage_read_fn)(void *arg, uint64_t off, void *buf, uint32_t n);
+
+/*
+ * The same for a file of len bytes read through read(arg, ...): only
+ * its setup header and the payload's first bytes are read.
+ */
+enum bzimage_error bzimage_parse_read(bzimage_read_fn read, void *arg, uint64_t len,
+				      uint64_t guest_mem, struct bzimage *bz);
+
 /* The reason an error code stands for, as one short phrase. */
 const char *bzimage_error_text(enum bzimage_error err);
 

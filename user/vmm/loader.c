@@ -73,12 +73,12 @@ bad_elf(const char *why, int n)
  * Load the guest kernel from fd (size bytes): check its ELF header and
  * program headers (an x86-64 executable whose loadable segments lie in
  * the file and in guest memory, above the BIOS hole, page aligned) and
- * map each PT_LOAD segment into guest with map_in_guest.  Stores the
+ * map each PT_LOAD segment into guest (of mem_size bytes) with map_in_guest.  Stores the
  * entry point in *entry.  Returns 0 or a negative error (bad ELF files
  * are reported here, with the reason).
  */
 int
-copy_guest_kern_gpa(envid_t guest, int fd, off_t size, uint32_t *entry)
+copy_guest_kern_gpa(envid_t guest, int fd, off_t size, uint64_t mem_size, uint32_t *entry)
 {
 	struct Elf elf;
 	struct Proghdr ph;
@@ -108,8 +108,8 @@ copy_guest_kern_gpa(envid_t guest, int fd, off_t size, uint32_t *entry)
 			return bad_elf("segment larger in the file than in memory", i);
 		if (ph.p_offset > (uint64_t) size || ph.p_filesz > (uint64_t) size - ph.p_offset)
 			return bad_elf("segment beyond the end of the file", i);
-		if (ph.p_pa < GUEST_KERN_GPA || ph.p_pa >= GUEST_MEM_SZ
-		    || ph.p_memsz > GUEST_MEM_SZ - ph.p_pa)
+		if (ph.p_pa < GUEST_KERN_GPA || ph.p_pa >= mem_size
+		    || ph.p_memsz > mem_size - ph.p_pa)
 			return bad_elf("segment outside guest memory", i);
 		if (ph.p_pa % PGSIZE != 0)
 			return bad_elf("segment not page aligned", i);

@@ -13,8 +13,8 @@
 
 #define LOADER_NAME	"JOS vmm"
 
-/* mb_read_fn over a file descriptor. */
-static int
+/* mb_read_fn (and bzimage_read_fn) over a file descriptor. */
+int
 read_fd(void *arg, uint64_t off, void *buf, uint32_t n)
 {
 	int fd = *(int *) arg;
@@ -29,7 +29,7 @@ read_fd(void *arg, uint64_t off, void *buf, uint32_t n)
  * alignment), zeros up to memsz: each page staged at UTEMP, then given
  * to the guest.  0 or a negative error.
  */
-static int
+int
 map_bytes(envid_t guest, uint64_t paddr, uint64_t memsz, int fd, uint64_t offset,
 	  uint64_t filesz)
 {
@@ -55,7 +55,7 @@ map_bytes(envid_t guest, uint64_t paddr, uint64_t memsz, int fd, uint64_t offset
 }
 
 /* Say that path is refused and why; -E_NOT_EXEC. */
-static int
+int
 refuse(const char *path, const char *why)
 {
 	cprintf("vmm: %s: refused: %s\n", path, why);

@@ -47,6 +47,17 @@ vmrun_offsets_match(void)
 }
 
 /*
+ * MSRs that VM entry and exit leave alone but a 64-bit guest owns
+ * (SWAPGS's base, SYSCALL's targets and flag mask): the guest's values
+ * are loaded at the start of each turn and the host's put back at its
+ * end, so the guest reaches them without exits and no other guest (nor
+ * the host) sees them.
+ */
+static const uint32_t vmx_switched_msrs[VMX_NSWITCHED] = {
+	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+};
+
+/*
  * Let the guest read (and, with write, also write) msr without an exit.
  * msr must lie in one of the two ranges the bitmap covers.
  */
@@ -64,8 +75,8 @@ vmx_pass_msr(struct vmx_vcpu *v, uint32_t msr, bool write)
 /*
  * Give virtual CPU v of a guest a VT-x state that will start in real
  * mode at rip: a VMCS region, I/O bitmaps that make every port exit,
- * and an MSR bitmap that makes every MSR exit but the segment bases and
- * reading the TSC.  The first one of a boot runs the EPT self-test
+ * and an MSR bitmap that makes every MSR exit but the segment bases, the
+ * SYSENTER and SYSCALL MSRs and reading the TSC.  The first one of a boot runs the EPT self-test
  * first.  Returns 0 or -E_NO_MEM (and keeps nothing).
  */
 static int
@@ -100,9 +111,13 @@ vmx_vcpu_create(struct vcpu *vcpu, uint64_t rip)
 	memset(v->io_bitmap_b, 0xFF, PGSIZE);
 
 	memset(v->msr_bitmap, 0xFF, PGSIZE);
-	vmx_pass_msr(v, MSR_FS_BASE, true);
+	vmx_pass_msr(v, MSR_FS_BASE, true);		// in the VMCS
 	vmx_pass_msr(v, MSR_GS_BASE, true);
-	vmx_pass_msr(v, MSR_KERNEL_GS_BASE, true);	// swapped by vmx_run
+	vmx_pass_msr(v, MSR_SYSENTER_CS, true);
+	vmx_pass_msr(v, MSR_SYSENTER_ESP, true);
+	vmx_pass_msr(v, MSR_SYSENTER_EIP, true);
+	for (int i = 0; i < VMX_NSWITCHED; i++)		// switched per turn
+		vmx_pass_msr(v, vmx_switched_msrs[i], true);
 	vmx_pass_msr(v, MSR_IA32_TSC, false);
 
 	v->rip0 = rip;
@@ -163,7 +178,7 @@ vmx_restore_host(void)
 /*
  * A turn of virtual CPU v on this CPU begins: its VMCS current here
  * (VMX operation entered, the VMCS loaded and filled if it is not
- * current already), the guest's IA32_KERNEL_GS_BASE in the MSR, and the
+ * current already), the guest's switched MSRs (vmx_switched_msrs) in place, and the
  * host's timer quiet: the preemption timer is the guest's tick, and a
  * host tick would only cost it an exit.  Kernel lock held.  0, or an
  * error after one line saying why.
@@ -180,8 +195,10 @@ vmx_turn_begin(struct vcpu *vcpu)
 	}
 	v = vcpu->backend;
 	v->cpubit = 1U << cpunum();
-	v->host_kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+	for (int i = 0; i < VMX_NSWITCHED; i++) {
+		v->host_msrs[i] = rdmsr(vmx_switched_msrs[i]);
+		wrmsr(vmx_switched_msrs[i], v->guest_msrs[i]);
+	}
 	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
 		lapic_timer_quiet(true);
 	return 0;
@@ -200,8 +217,10 @@ vmx_turn_end(struct vcpu *vcpu)
 	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
 		lapic_timer_quiet(false);
 	vmx_restore_host();
-	v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	wrmsr(MSR_KERNEL_GS_BASE, v->host_kernel_gs_base);
+	for (int i = 0; i < VMX_NSWITCHED; i++) {
+		v->guest_msrs[i] = rdmsr(vmx_switched_msrs[i]);
+		wrmsr(vmx_switched_msrs[i], v->host_msrs[i]);
+	}
 }
 
 /* Every CPU must flush the guest's translations before it next enters it. */

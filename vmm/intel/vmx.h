@@ -23,6 +23,13 @@ struct vcpu;
 #define FEATURE_CONTROL_LOCK		0x1
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX 0x4
 #define MSR_IA32_TSC			0x010
+#define MSR_SYSENTER_CS			0x174
+#define MSR_SYSENTER_ESP		0x175
+#define MSR_SYSENTER_EIP		0x176
+#define MSR_STAR			0xC0000081
+#define MSR_LSTAR			0xC0000082
+#define MSR_CSTAR			0xC0000083
+#define MSR_SFMASK			0xC0000084
 #define MSR_IA32_VMX_BASIC		0x480
 #define MSR_IA32_VMX_PINBASED_CTLS	0x481
 #define MSR_IA32_VMX_PROCBASED_CTLS	0x482
@@ -118,6 +125,8 @@ struct vmx_caps {
 extern struct vmx_caps vmx_caps;
 
 /* The VT-x state of one virtual CPU (struct vcpu's backend). */
+#define VMX_NSWITCHED	5
+
 struct vmx_vcpu {
 	void *vmcs;			// VMCS region (kernel address)
 	uint8_t *io_bitmap_a;		// one exit bit a port: 0x0000-0x7FFF
@@ -135,8 +144,11 @@ struct vmx_vcpu {
 	bool vmcs_failed;		// a VMREAD or VMWRITE of its VMCS failed
 	uint32_t flush_cpus;		// CPUs that must drop cached translations
 					// of the map before they enter the guest
-	uint64_t kernel_gs_base;	// the guest's IA32_KERNEL_GS_BASE
-	uint64_t host_kernel_gs_base;	// the host's, during a turn
+	// The MSRs VM entry and exit do not switch but the guest owns
+	// (vmx_switched_msrs: KERNEL_GS_BASE and the SYSCALL MSRs): the
+	// guest's between turns, the host's during one.
+	uint64_t guest_msrs[VMX_NSWITCHED];
+	uint64_t host_msrs[VMX_NSWITCHED];
 	uint32_t cpubit;		// the CPU of this turn, as a bit of flush_cpus
 	// Single step without the monitor trap flag: RFLAGS.TF, set by
 	// the debugger (vmx_set_debug), and the guest's own TF under it.

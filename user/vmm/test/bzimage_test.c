@@ -5,7 +5,10 @@
  * argument (Debian's vmlinuz): the real image's header, then truncated
  * and corrupted copies of it.  Prints one line per check and
  * "bzimage: N checks, 0 failed" at the end; the exit status is 1 if any
- * check failed.
+ * check failed.  Then the zero page linuxboot.c writes for the image:
+ * the layout (kernel, initrd near the top of memory), the setup header
+ * copied, the loader's fields and the e820 table, refusals, and a
+ * fuzz loop over memory and initrd sizes.
  */
 
 #include <stdio.h>
@@ -13,6 +16,9 @@
 #include <string.h>
 
 #include "user/vmm/bzimage.h"
+#include "user/vmm/test/testrand.h"
+#include "user/vmm/linuxboot.h"
+#include "inc/vmm/linux.h"
 
 #define MiB (1024 * 1024ULL)
 
@@ -159,17 +165,6 @@ truncations(const char *name, const uint8_t *image, size_t len)
 	expect(what, image, len - 4096, 128 * MiB, BZ_TRUNCATED);
 }
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-
-/* xorshift64: a repeatable sequence, so that a failure can be rerun. */
-static uint64_t
-next_random(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /*
  * Random corruptions of the header bytes and random lengths; whatever
@@ -229,6 +224,136 @@ describe(const char *name, const uint8_t *image, size_t len)
 	       (unsigned long long) bz.load_address);
 }
 
+/* Check cond, counting it; say what when it fails. */
+static void
+check(bool cond, const char *name, const char *what)
+{
+	nchecks++;
+	if (!cond) {
+		nfailed++;
+		printf("linuxboot: %s: FAIL: %s\n", name, what);
+	}
+}
+
+static uint64_t
+get_le(const uint8_t *p, uint32_t off, int n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[off + n];
+	return v;
+}
+
+/* Whether the zero page's e820 entry i is (base, len, type). */
+static bool
+e820_is(const uint8_t *zp, int i, uint64_t base, uint64_t len, uint32_t type)
+{
+	uint32_t off = LX_ZP_E820_TABLE + 20 * i;
+
+	return get_le(zp, off, 8) == base && get_le(zp, off + 8, 8) == len &&
+	       get_le(zp, off + 16, 4) == type;
+}
+
+/*
+ * The zero page for image (parsed for 128 MiB) with a 1 MiB initrd:
+ * every byte of the setup header as the file has it but the fields
+ * the loader owns, and those as the protocol says.
+ */
+static void
+zero_page_checks(const char *name, const uint8_t *image, size_t len)
+{
+	static uint8_t zp[LX_ZP_SIZE];
+	struct bzimage bz;
+	struct lx_layout l;
+	const char *why = NULL;
+	const char *cmdline = "console=ttyS0 quiet";
+	char line[64] = "console=ttyS0", small[20] = "console=ttyS0";
+	bool same = true;
+	uint32_t off;
+	int accepted = 0, broken = 0;
+
+	if (bzimage_parse(image, len, 128 * MiB, &bz) != BZ_OK)
+		return;
+	check(lx_layout(&bz, 128 * MiB, 1 * MiB, &l, &why) == 0, name, "layout in 128 MiB");
+	check(l.kernel_gpa == bz.load_address && l.kernel_end == bz.load_address + bz.init_size,
+	      name, "the kernel at its load address");
+	check(l.initrd_gpa % 4096 == 0 && l.initrd_gpa >= l.kernel_end &&
+	      l.initrd_gpa + l.initrd_size <= 128 * MiB && l.initrd_gpa + 1 * MiB + 4096 > 128 * MiB,
+	      name, "the initrd on the highest page boundary below the end of memory");
+	printf("linuxboot: %s: kernel %#llx-%#llx, initrd %#llx-%#llx in 128 MiB\n", name,
+	       (unsigned long long) l.kernel_gpa, (unsigned long long) l.kernel_end,
+	       (unsigned long long) l.initrd_gpa,
+	       (unsigned long long) (l.initrd_gpa + l.initrd_size));
+	check(lx_zero_page(zp, image, &bz, &l, strlen(cmdline), &why) == 0, name, "zero page");
+	for (off = LX_ZP_SETUP_HEADER; off < bz.header_end; off++) {
+		bool owned = off == LX_ZP_TYPE_OF_LOADER || off == LX_ZP_LOADFLAGS ||
+			     (off >= LX_ZP_CODE32_START && off < LX_ZP_CODE32_START + 4) ||
+			     (off >= LX_ZP_RAMDISK_IMAGE && off < LX_ZP_RAMDISK_SIZE + 4) ||
+			     (off >= LX_ZP_HEAP_END_PTR && off < LX_ZP_HEAP_END_PTR + 2) ||
+			     (off >= LX_ZP_CMD_LINE_PTR && off < LX_ZP_CMD_LINE_PTR + 4) ||
+			     (off >= LX_ZP_HARDWARE_SUBARCH && off < LX_ZP_HARDWARE_SUBARCH + 4) ||
+			     (off >= LX_ZP_SETUP_DATA && off < LX_ZP_SETUP_DATA + 8);
+		if (!owned && zp[off] != image[off])
+			same = false;
+	}
+	check(same, name, "the setup header copied from the file");
+	check(zp[LX_ZP_SENTINEL] == 0 && get_le(zp, 0, 8) == 0, name, "the rest of the page zero");
+	check(zp[LX_ZP_TYPE_OF_LOADER] == 0xFF && !(zp[LX_ZP_LOADFLAGS] & LX_LF_CAN_USE_HEAP) &&
+	      (zp[LX_ZP_LOADFLAGS] & BZ_LOADED_HIGH), name, "type_of_loader and loadflags");
+	check(get_le(zp, LX_ZP_CMD_LINE_PTR, 4) == LX_CMDLINE_GPA &&
+	      get_le(zp, LX_ZP_RAMDISK_IMAGE, 4) == l.initrd_gpa &&
+	      get_le(zp, LX_ZP_RAMDISK_SIZE, 4) == 1 * MiB &&
+	      get_le(zp, LX_ZP_CODE32_START, 4) == l.kernel_gpa, name,
+	      "cmd_line_ptr, ramdisk_image, ramdisk_size, code32_start");
+	check(zp[LX_ZP_E820_ENTRIES] == 3 && e820_is(zp, 0, 0, 0x9FC00, 1) &&
+	      e820_is(zp, 1, 0x9FC00, 0x100000 - 0x9FC00, 2) &&
+	      e820_is(zp, 2, 0x100000, 127 * MiB, 1), name,
+	      "e820: low memory, the legacy hole reserved, the rest from 1 MiB");
+	printf("linuxboot: %s: zero page: setup header to %#x, type_of_loader 0xff, "
+	       "e820 %d entries\n", name, bz.header_end, zp[LX_ZP_E820_ENTRIES]);
+
+	// Refusals, each with its reason.
+	check(lx_layout(&bz, 128 * MiB, 127 * MiB, &l, &why) < 0, name, "a 127 MiB initrd refused");
+	printf("linuxboot: %s: a 127 MiB initrd in 128 MiB: %s\n", name, why);
+	lx_layout(&bz, 128 * MiB, 1 * MiB, &l, &why);
+	check(lx_zero_page(zp, image, &bz, &l, bz.cmdline_size + 1, &why) < 0, name,
+	      "a command line over cmdline_size refused");
+	printf("linuxboot: %s: a command line of %u characters: %s\n", name,
+	       bz.cmdline_size + 1, why);
+
+	// tsc_early_khz: added once, never twice, never past the buffer.
+	check(lx_add_tsc_khz(line, sizeof line, 2400123456ULL) == 0 &&
+	      strcmp(line, "console=ttyS0 tsc_early_khz=2400123") == 0 &&
+	      lx_add_tsc_khz(line, sizeof line, 1000000) == 0 &&
+	      strcmp(line, "console=ttyS0 tsc_early_khz=2400123") == 0, name,
+	      "tsc_early_khz= added once");
+	check(lx_add_tsc_khz(small, sizeof small, 2400123456ULL) < 0 &&
+	      strcmp(small, "console=ttyS0") == 0, name, "tsc_early_khz= that does not fit");
+
+	// Random memory and initrd sizes: accepted layouts keep every
+	// piece inside memory, page aligned, apart from the kernel.
+	for (int r = 0; r < 100000; r++) {
+		uint64_t mem = (next_random() % 1024 + 1) * MiB;
+		uint64_t isize = next_random() % 3 ? next_random() % (64 * MiB) : next_random();
+		struct bzimage b = bz;
+
+		if (next_random() % 4 == 0)
+			b.initrd_addr_max = next_random();
+		if (bzimage_parse(image, len, mem, &b) != BZ_OK ||
+		    lx_layout(&b, mem, isize, &l, &why) < 0)
+			continue;
+		accepted++;
+		if (l.kernel_end > mem || (isize && (l.initrd_gpa % 4096 ||
+		    l.initrd_gpa < l.kernel_end || l.initrd_gpa + isize > mem ||
+		    l.initrd_gpa + isize - 1 > b.initrd_addr_max)))
+			broken++;
+	}
+	check(accepted > 0 && broken == 0, name, "layout fuzz");
+	printf("linuxboot: %s: layout fuzz: 100000 rounds, %d accepted, %d broke an invariant\n",
+	       name, accepted, broken);
+}
+
 /* Read the whole file path into memory; its length in *len. */
 static uint8_t *
 slurp(const char *path, size_t *len)
@@ -286,6 +411,7 @@ main(int argc, char **argv)
 		truncations(name, image, len);
 		corruptions(name, image, len);
 		fuzz(image, len, 200000);
+		zero_page_checks(name, image, len);
 	}
 	printf("bzimage: %d checks, %d failed\n", nchecks, nfailed);
 	free(image);
