@@ -286,7 +286,7 @@ screens_invaders_session() {
 	col2=$SCR_COL
 	scr_check "right arrows move the ship right (column $col1 to ${col2:-none})" \
 		test "${col2:-0}" -gt "${col1:-99}"
-	scr_press "$SCR_INV" D 2 4 || { scr_finish 1; return 1; }
+	scr_press "$SCR_INV" D 4 4 || { scr_finish 1; return 1; }
 	col3=$SCR_COL
 	scr_check "left arrows move it left (column $col2 to ${col3:-none})" \
 		test "${col3:-99}" -lt "${col2:-0}"

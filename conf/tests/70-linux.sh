@@ -286,8 +286,10 @@ add_test linux_concurrent --backend qemu-svm --timeout 900 --mem 512 --prompt '$
 # linux_two: two Linux guests at once, each from its own vmm (00001006
 # and 00001007: the shell's two children spawn the two vmms, which make
 # one guest each); both reach the busybox prompt; the newer one holds the
-# console, answers and powers off, with every page back; the other runs
-# on until vmctl stops it.
+# console, answers and powers off; the other runs on until vmctl stops
+# it.  The host's free pages are not compared here: the other guest
+# still takes pages as it touches its memory while the first goes
+# (linux_boot_qsvm checks that every page of a lone guest comes back).
 add_test linux_two --backend qemu-svm --timeout 900 --mem 768 --prompt '$ ' \
 	--type '/vmm/vmm -f /guests/linux.boot & /vmm/vmm -m 96 -f /guests/linux.boot' \
 	--type-at 'JOS-guest initramfs' '' \
@@ -300,7 +302,7 @@ add_test linux_two --backend qemu-svm --timeout 900 --mem 768 --prompt '$ ' \
 	--expect-count 2 "${LG}JOS-guest initramfs: busybox shell$" \
 	--expect-seq "${LG}${LINUX_RELEASE_RE:-no-kernel-release}\$" \
 	--expect-seq '^vmm: guest 00001007 powered off \(HLT with interrupts off\)$' \
-	--expect-seq '^vmm: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmm: free pages before [0-9]+ after [0-9]+$' \
 	--expect-seq '^00001006 +(128|96) MiB ' \
 	--expect-seq '^vmm: guest 00001006 is gone$' \
 	--expect-seq '^done$' --stop '^done$' \
