@@ -88,4 +88,10 @@ percpu_init(void)
 	ltr(tss_selector(i));
 
 	lidt(&idt_pd);
+
+	// The x87 unit as FNINIT leaves it, every exception masked: from
+	// power-up its control word unmasks them all, and host programs
+	// share the unit (no FPU state per env), so on a CPU nobody set up
+	// the first inexact x87 result would be a #MF in a user program.
+	asm volatile("fninit");
 }
