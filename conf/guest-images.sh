@@ -10,6 +10,7 @@
 #   OBJDIR/guests/initrd.gz               busybox-static as an initramfs
 #                                         (cpio newc, gzip) whose /init
 #                                         starts a shell on the console
+#   OBJDIR/guests/vmlinuz-cut             its first 64 KiB (a truncated bzImage)
 #   OBJDIR/guests/disk-specs              the fsformat PATH=FILE words for
 #                                         the host disk; empty without images
 #   OBJDIR/guests/unavailable             why there are none (only then)
@@ -226,6 +227,12 @@ if [[ ! -f $initrd || $busybox -nt $initrd || $0 -nt $initrd ]]; then
 		{ rm -f "$initrd.tmp"; no_images "writing the initramfs failed"; }
 fi
 
+# The kernel's first 64 KiB, a truncated bzImage that vmm must refuse
+# (test linux_refused), and the .boot file that boots Linux.
+if [[ ! -f $OUT/vmlinuz-cut || $OUT/vmlinuz -nt $OUT/vmlinuz-cut ]]; then
+	head -c 65536 "$OUT/vmlinuz" >"$OUT/vmlinuz-cut.tmp" && mv "$OUT/vmlinuz-cut.tmp" "$OUT/vmlinuz-cut"
+fi
+
 rm -f "$OUT/unavailable"
 write_if_changed "$OUT/disk-specs" \
-	"guests/vmlinuz=$OUT/vmlinuz guests/initrd.gz=$initrd"
+	"guests/vmlinuz=$OUT/vmlinuz guests/initrd.gz=$initrd guests/linux.boot=fs/linux.boot guests/vmlinuz-cut=$OUT/vmlinuz-cut"
