@@ -41,7 +41,7 @@ die() {
 # item per line.
 T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
 T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
-T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=()
+T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=()
 
 DECL_FILE=
 
@@ -182,13 +182,14 @@ now_ms() {
 	echo $((t / 1000))
 }
 
-# Kill process PID and all its descendants (processes this script started).
+# kill_tree PID [SIGNAL]: kill process PID and all its descendants
+# (processes this script started), with SIGTERM or SIGNAL.
 kill_tree() {
-	local pid=$1 child
+	local pid=$1 sig=${2:-TERM} child
 	for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
-		kill_tree "$child"
+		kill_tree "$child" "$sig"
 	done
-	kill "$pid" 2>/dev/null
+	kill "-$sig" "$pid" 2>/dev/null
 }
 
 # grade_free_port BASE: echo the first TCP port from BASE up nothing listens on.
@@ -340,6 +341,19 @@ grade_poll_end() {
 	return 1
 }
 
+# grade_end_process PID: end an emulator this runner started: SIGTERM,
+# then SIGKILL if it is still there after two seconds.  QEMU's main loop
+# acts on SIGTERM only when its vCPU thread lets go of QEMU's big lock,
+# and a nested guest in a tight loop can keep it from doing so for good.
+grade_end_process() {
+	local pid=$1 n=0 st
+	kill "$pid" 2>/dev/null
+	while st=$(ps -o stat= -p "$pid" 2>/dev/null) && [[ $st != Z* ]] && ((n++ < 40)); do
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+}
+
 # ---------------------------------------------------------------- runners
 #
 # A runner `runner_KIND I DIR` runs test I in DIR (which holds kernel.img and,
@@ -379,7 +393,7 @@ runner_qemu() {
 	done
 
 	if [[ $how != exited ]]; then
-		kill "$qpid" 2>/dev/null
+		grade_end_process "$qpid"
 	fi
 	wait "$qpid" 2>/dev/null
 	echo "qemu exit status $?" >>"$dir/qemu.err"
@@ -466,13 +480,7 @@ runner_bochs() {
 	done
 
 	if [[ $how != exited ]]; then
-		# Bochs may take a moment over SIGTERM; then it gets SIGKILL.
-		kill "$bpid" 2>/dev/null
-		local n=0 st
-		while st=$(ps -o stat= -p "$bpid" 2>/dev/null) && [[ $st != Z* ]] && ((n++ < 40)); do
-			sleep 0.05
-		done
-		kill -KILL "$bpid" 2>/dev/null
+		grade_end_process "$bpid"
 	fi
 	wait "$bpid" 2>/dev/null
 	local st=$?
@@ -642,31 +650,46 @@ while getopts "j:lvh" opt; do
 done
 shift $((OPTIND - 1))
 
-shopt -s nullglob
-for DECL_FILE in conf/tests/*.sh; do
-	# shellcheck source=/dev/null
-	source "$DECL_FILE" || die "$DECL_FILE failed"
-done
-shopt -u nullglob
-DECL_FILE=
-
-# Pick the tests named on the command line (exact names or shell globs).
-SELECTED=()
-if (($#)); then
-	for pat in "$@"; do
-		matched=0
-		for i in "${!T_NAME[@]}"; do
-			# shellcheck disable=SC2053
-			if [[ ${T_NAME[i]} == $pat ]]; then
-				matched=1
-				[[ " ${SELECTED[*]} " == *" $i "* ]] || SELECTED+=("$i")
-			fi
-		done
-		((matched)) || die "no test matches '$pat' (see $0 -l)"
+# load_tests: (re)read the declarations in conf/tests/*.sh.  They are read
+# once before the build, to list and select, and once more after it, so
+# that a declaration may use what the build made (the guest images).
+load_tests() {
+	T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
+	T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
+	T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=()
+	shopt -s nullglob
+	for DECL_FILE in conf/tests/*.sh; do
+		# shellcheck source=/dev/null
+		source "$DECL_FILE" || die "$DECL_FILE failed"
 	done
-else
-	SELECTED=("${!T_NAME[@]}")
-fi
+	shopt -u nullglob
+	DECL_FILE=
+}
+
+# select_tests PATTERN...: set SELECTED to the indexes of the tests named
+# (exact names or shell globs; none: all), in declaration order.
+select_tests() {
+	local pat i matched
+	SELECTED=()
+	if (($#)); then
+		for pat in "$@"; do
+			matched=0
+			for i in "${!T_NAME[@]}"; do
+				# shellcheck disable=SC2053
+				if [[ ${T_NAME[i]} == $pat ]]; then
+					matched=1
+					[[ " ${SELECTED[*]} " == *" $i "* ]] || SELECTED+=("$i")
+				fi
+			done
+			((matched)) || die "no test matches '$pat' (see $0 -l)"
+		done
+	else
+		SELECTED=("${!T_NAME[@]}")
+	fi
+}
+
+load_tests
+select_tests "$@"
 
 if ((LIST)); then
 	for i in "${SELECTED[@]}"; do
@@ -687,6 +710,8 @@ if ! make >"$MAKELOG" 2>&1; then
 	exit 2
 fi
 rm -f "$MAKELOG"
+load_tests
+select_tests "$@"
 
 # Where the build put things, and how it runs QEMU.
 QEMU=qemu-system-x86_64 QEMUCPU=qemu64 KERNIMG=obj/kern/kernel.img FSIMG=
@@ -743,6 +768,27 @@ print_results() {
 	done
 }
 
+# watchdog I PID: a worker still going GRADE_GRACE_S (60) seconds past
+# its test's timeout is stuck in the harness itself (an emulator that
+# would not end, a reader that would not close); end it, and fail the
+# test saying so.
+watchdog() {
+	local i=$1 pid=$2 started
+	[[ -f $WORK/$i/result ]] && return
+	started=$(cat "$WORK/started.$i" 2>/dev/null) || return
+	(($(now_ms) - started > (T_TIMEOUT[i] + GRADE_GRACE_S) * 1000)) || return
+	kill_tree "$pid" KILL
+	wait "$pid" 2>/dev/null
+	mkdir -p "$WORK/$i"
+	{
+		echo "FAIL $(($(now_ms) - started))"
+		echo "the harness did not end this run $((T_TIMEOUT[i] + GRADE_GRACE_S))s after it began (its timeout is ${T_TIMEOUT[i]}s)"
+	} >"$WORK/$i/result"
+	[[ -f $WORK/$i/serial.log ]] && tr -d '\r' <"$WORK/$i/serial.log" >"$LOGDIR/${T_NAME[i]}.log"
+}
+
+GRADE_GRACE_S=${GRADE_GRACE_S:-60}
+declare -A WORKER_OF=()
 while ((NEXT < ${#SELECTED[@]})); do
 	DONE=0
 	for i in "${SELECTED[@]:0:STARTED}"; do
@@ -750,11 +796,16 @@ while ((NEXT < ${#SELECTED[@]})); do
 	done
 	if ((STARTED < ${#SELECTED[@]} && STARTED - DONE < JOBS)); then
 		i=${SELECTED[STARTED]}
+		now_ms >"$WORK/started.$i"
 		run_test "$i" >"$WORK/worker.$i.out" 2>&1 &
 		WORKERS+=($!)
+		WORKER_OF[$i]=$!
 		STARTED=$((STARTED + 1))
 		continue
 	fi
+	for i in "${SELECTED[@]:NEXT:STARTED-NEXT}"; do
+		watchdog "$i" "${WORKER_OF[$i]}"
+	done
 	print_results
 	((NEXT < ${#SELECTED[@]})) && sleep 0.1
 done

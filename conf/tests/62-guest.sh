@@ -150,10 +150,8 @@ add_guest_test guest_stop --timeout 300 --prompt '$ ' \
 # scheduling tick from the PIT through the PIC (kern/pit.c), so a
 # program that never yields, started in the background, leaves the
 # guest's shell answering; and spin's parent gets the CPU back from
-# its spinning child, kills it and ends.  Bochs VT-x only for now: on
-# QEMU-SVM, in a loaded full run, the session twice stopped after the
-# guest's last "done" and prompt without the run ending (issue 13).
-add_test guest_preempt --backend bochs-vmx --timeout 300 --prompt '$ ' \
+# its spinning child, kills it and ends.
+add_guest_test guest_preempt --timeout 300 --prompt '$ ' \
 	--type '/vmm/vmm disk=a' \
 	--type-guest '$ ' 'busyloop &' \
 	--type-guest 'busyloop: spinning' 'echo still answers' \
