@@ -1,4 +1,9 @@
-/* The CGA (or MDA) text screen of a PC, 80x25, scrolling at the bottom. */
+/*
+ * The CGA (or MDA) text screen of a PC, 80x25, scrolling at the bottom.
+ * The console draws on it; it may lend the display to someone else
+ * (kern/screenmux.c: a guest's screen), and then draws on a copy kept
+ * here, which goes back on the display when it is reclaimed.
+ */
 #include <inc/x86.h>
 #include <inc/memlayout.h>
 #include <inc/string.h>
@@ -10,18 +15,28 @@
 #define SCREEN_CELLS	(SCREEN_COLS * SCREEN_ROWS)
 #define GREY_ON_BLACK	0x0700
 
-static volatile uint16_t *screen;	// the text buffer
+static volatile uint16_t *screen;	// where the console draws
+static volatile uint16_t *display;	// the text buffer the adapter shows
 static uint16_t crtc_port;		// the CRT controller's index port
 static int cursor;
+static uint16_t kept[SCREEN_CELLS];	// the console's screen while lent
 
-/* Move the hardware cursor to where the next character goes. */
+/* Put the hardware cursor at cell pos (past the last cell: none shows). */
+static void
+crtc_cursor(int pos)
+{
+	outb(crtc_port, 14);
+	outb(crtc_port + 1, pos >> 8);
+	outb(crtc_port, 15);
+	outb(crtc_port + 1, pos & 0xFF);
+}
+
+/* Move the hardware cursor to where the next character goes (not while lent). */
 static void
 screen_set_cursor(void)
 {
-	outb(crtc_port, 14);
-	outb(crtc_port + 1, cursor >> 8);
-	outb(crtc_port, 15);
-	outb(crtc_port + 1, cursor & 0xFF);
+	if (screen == display)
+		crtc_cursor(cursor);
 }
 
 /* Use the color buffer at 0xB8000 if memory answers there, else mono. */
@@ -34,12 +49,13 @@ screen_init(void)
 	*color = 0x5AA5;
 	if (*color == 0x5AA5) {
 		*color = saved;
-		screen = color;
+		display = color;
 		crtc_port = 0x3D4;
 	} else {
-		screen = (uint16_t *) (KERNBASE + 0xB0000);
+		display = (uint16_t *) (KERNBASE + 0xB0000);
 		crtc_port = 0x3B4;
 	}
+	screen = display;
 	outb(crtc_port, 14);
 	cursor = inb(crtc_port + 1) << 8;
 	outb(crtc_port, 15);
@@ -82,4 +98,40 @@ bool
 screen_present(void)
 {
 	return screen != NULL;
+}
+
+/*
+ * Lend the display: the console's screen and cursor are kept aside and
+ * what it prints meanwhile is drawn there; the hardware cursor is
+ * parked past the last cell, where it does not show.  Returns the text
+ * buffer the adapter shows, the borrower's to draw on, or NULL if there
+ * is no screen.  Output lock held (cons_lock).
+ */
+volatile uint16_t *
+screen_lend(void)
+{
+	if (!screen)
+		return NULL;
+	if (screen == display) {
+		for (int i = 0; i < SCREEN_CELLS; i++)
+			kept[i] = display[i];
+		screen = kept;
+		crtc_cursor(SCREEN_CELLS);
+	}
+	return display;
+}
+
+/*
+ * Take the display back: the console's screen as it is now (with what
+ * was printed while lent) and its cursor return.  Output lock held.
+ */
+void
+screen_reclaim(void)
+{
+	if (!screen || screen == display)
+		return;
+	for (int i = 0; i < SCREEN_CELLS; i++)
+		display[i] = kept[i];
+	screen = display;
+	crtc_cursor(cursor);
 }

@@ -20,6 +20,10 @@ bool uart_has_input(void);
 void screen_init(void);
 void screen_putc(int c);
 bool screen_present(void);
+// Lend the display to kern/screenmux.c (console output goes on in a
+// copy) and take it back; under the output lock.
+volatile uint16_t *screen_lend(void);
+void screen_reclaim(void);
 
 bool kbd_has_input(void);
 

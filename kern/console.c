@@ -12,6 +12,7 @@
 #include <kern/console.h>
 #include <kern/consdev.h>
 #include <kern/sched.h>
+#include <kern/screenmux.h>
 #include <kern/spinlock.h>
 
 #define INPUT_RING_SIZE 512
@@ -97,7 +98,8 @@ cons_input_drain(int (*read_one)(void))
  * Give the typed input to owner from now on: a guest's env id, or 0 for
  * the host.  What was typed for the previous owner and not read yet is
  * dropped.  When the host gets it back, whoever waits for a guest wakes
- * up (sys_env_wait): vmm then gives its shell the prompt back.
+ * up (sys_env_wait): vmm then gives its shell the prompt back.  The
+ * host's display follows the owner (kern/screenmux.c, on a PC).
  */
 void
 cons_set_owner(int owner)
@@ -110,6 +112,8 @@ cons_set_owner(int owner)
 		input_last_guest = owner;
 	if (previous && owner == 0)
 		sched_wake_guest_waiters();
+	if (screenmux_update)
+		screenmux_update();
 }
 
 /* The guest that holds the console input, or held it last; 0 if none did. */

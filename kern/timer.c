@@ -34,6 +34,11 @@ static volatile uint64_t earliest;	// the first deadline; 0: none
 
 static uint64_t next_tick[NCPU];	// TSC of each CPU's next tick
 
+// One kernel function called at a deadline (timer_call_at): the
+// display's refresh (kern/screenmux.c).
+static void (*call_fn)(void);
+static uint64_t call_tsc;		// 0: none
+
 /* Recompute earliest after a change to the queue. */
 static void
 queue_changed(void)
@@ -43,6 +48,8 @@ queue_changed(void)
 	for (int i = 0; i < nqueued; i++)
 		if (!first || queue[i].tsc < first)
 			first = queue[i].tsc;
+	if (call_tsc && (!first || call_tsc < first))
+		first = call_tsc;
 	earliest = first;
 }
 
@@ -122,6 +129,23 @@ timer_cancel(struct Env *e)
 	queue_changed();
 }
 
+/*
+ * Call fn (kernel lock held) at TSC tsc, from the timer interrupt or
+ * the run loop's slice end, whichever CPU comes first; tsc 0 calls
+ * nothing.  Replaces the earlier call: there is one slot, and one
+ * user (the display's refresh), which re-arms it from fn.  A deadline
+ * and not an env, so that a guest that runs alone for a long slice
+ * still lets it in on time.  Kernel lock held.
+ */
+void
+timer_call_at(void (*fn)(void), uint64_t tsc)
+{
+	call_fn = fn;
+	call_tsc = fn ? tsc : 0;
+	queue_changed();
+	timer_arm_by(0);
+}
+
 /* The queue's first deadline (0: none); a hint without the kernel lock. */
 uint64_t
 timer_earliest(void)
@@ -139,9 +163,10 @@ timer_due_hint(void)
 }
 
 /*
- * Wake every env whose deadline has passed and that still sleeps (an
- * env gone, or woken otherwise, is forgotten); the scheduler runs the
- * first of them next.  True if one woke.  Kernel lock held.
+ * Make the call due (timer_call_at) and wake every env whose deadline
+ * has passed and that still sleeps (an env gone, or woken otherwise, is
+ * forgotten); the scheduler runs the first of them next.  True if one
+ * woke.  Kernel lock held.
  */
 bool
 timer_expire(void)
@@ -149,6 +174,10 @@ timer_expire(void)
 	uint64_t now = read_tsc();
 	bool woke = false;
 
+	if (call_tsc && call_tsc <= now) {
+		call_tsc = 0;
+		call_fn();	// (which may call timer_call_at again)
+	}
 	for (int i = 0; i < nqueued; ) {
 		struct Env *e = &envs[ENVX(queue[i].env_id)];
 

@@ -10,6 +10,7 @@ struct Env;
 
 void	timer_wake_at(struct Env *e, uint64_t tsc);
 void	timer_cancel(struct Env *e);
+void	timer_call_at(void (*fn)(void), uint64_t tsc);
 uint64_t timer_earliest(void);
 bool	timer_due_hint(void);
 bool	timer_expire(void);

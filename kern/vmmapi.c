@@ -219,6 +219,18 @@ guest_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len)
 	return have_monitor() ? vmm_hooks.read_mem(e, gpa, dst, len) : -E_BAD_ENV;
 }
 
+/*
+ * Whether env e is a guest whose console is its text screen, a serial
+ * one, or one that has not shown which yet (also: no guest, no monitor).
+ */
+enum guest_screen
+guest_screen_kind(struct Env *e)
+{
+	if (!have_monitor() || e->env_type != ENV_TYPE_GUEST)
+		return GUEST_SCREEN_UNKNOWN;
+	return vmm_hooks.screen_kind(e);
+}
+
 /* Guest id waits for gdb on COM2 at its next entry (sys_guest_debug). */
 int
 guest_debug(envid_t id)

@@ -20,6 +20,14 @@
 struct PageInfo;
 struct guest_info;
 
+// Where a guest's console is (guest_screen_kind): it has not said yet,
+// COM1 (a serial guest), or its text screen at 0xB8000 and keyboard.
+enum guest_screen {
+	GUEST_SCREEN_UNKNOWN,
+	GUEST_SCREEN_SERIAL,
+	GUEST_SCREEN_TEXT,
+};
+
 // ---- for the monitor (kern/vmmapi.c) ----
 void	env_block(struct Env *e);
 void	env_block_console(struct Env *e);
@@ -45,6 +53,7 @@ struct vmm_hooks {
 	bool	(*may_run_here)(struct Env *e);
 	int	(*debug)(envid_t id);	// vmm/gdb/stub.c
 	int	(*read_mem)(struct Env *e, uint64_t gpa, void *dst, size_t len);
+	enum guest_screen (*screen_kind)(struct Env *e);
 };
 // Defined by the monitor if it is linked in; weak, so absent otherwise.
 extern const struct vmm_hooks vmm_hooks __attribute__((weak));
@@ -63,5 +72,6 @@ bool	guest_cpu_pending(void);
 bool	guest_may_run_here(struct Env *e);
 int	guest_debug(envid_t id);
 int	guest_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
+enum guest_screen guest_screen_kind(struct Env *e);
 
 #endif

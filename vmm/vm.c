@@ -169,6 +169,23 @@ vm_focus(envid_t id)
 }
 
 /*
+ * Where guest env e's console is, as its reads said (platform.c): COM1
+ * once it has looked there, else its text screen once it has read its
+ * keyboard controller.
+ */
+static enum guest_screen
+vm_screen_kind(struct Env *e)
+{
+	struct vm *vm = e->env_vmxinfo;
+
+	if (!vm)
+		return GUEST_SCREEN_UNKNOWN;
+	if (vm->input_serial)
+		return GUEST_SCREEN_SERIAL;
+	return vm->kbd.looked ? GUEST_SCREEN_TEXT : GUEST_SCREEN_UNKNOWN;
+}
+
+/*
  * This CPU runs something else next: the backend serves what other
  * CPUs asked of the guest state it keeps here.
  */
@@ -212,6 +229,7 @@ const struct vmm_hooks vmm_hooks = {
 	.focus = vm_focus,
 	.debug = gdb_attach,
 	.read_mem = vm_read_mem,
+	.screen_kind = vm_screen_kind,
 	.cpu_release = vm_cpu_release,
 	.cpu_pending = vm_cpu_pending,
 	.may_run_here = vm_may_run_here,
