@@ -30,16 +30,23 @@ add_test unit_textscreen --func unit_textscreen --timeout 30 \
 
 # ---- the conversation helpers (SCR_DIR, SCR_LOG, SCR_CON: set by scr_boot)
 
-# scr_boot DIR LOG: boot this test's kernel and disk in DIR under its
-# backend, COM1 on a socket whose output collects in DIR/console.txt.
+# scr_boot DIR LOG [monitor]: boot this test's kernel and disk in DIR
+# under its backend, COM1 on a socket whose output collects in
+# DIR/console.txt; with "monitor" (QEMU only), QEMU's monitor on the
+# pipes DIR/mon.in and DIR/mon.out (scr_cga writes to SCR_MON).
 scr_boot() {
-	local dir=$1 port
+	local dir=$1 port mon=()
 	SCR_DIR=$1 SCR_LOG=$2 SCR_KEY_GAP=0.6
 	port=$(grade_unused_port $((38000 + ($(id -u) * 16 + GRADE_INDEX * 3) % 4000)))
 	if [[ -n ${T_QCPU[GRADE_INDEX]} ]]; then
 		echo "screens: backend QEMU, -cpu ${T_QCPU[GRADE_INDEX]}" >>"$SCR_LOG"
 		qemu_cmd "$GRADE_INDEX" "$dir"
-		"${QCMD[@]}" -serial "tcp:127.0.0.1:$port,server=on,wait=on" \
+		if [[ ${3:-} == monitor ]]; then
+			rm -f "$dir/mon.in" "$dir/mon.out"
+			mkfifo "$dir/mon.in" "$dir/mon.out" || return 1
+			mon=(-monitor "pipe:$dir/mon")
+		fi
+		"${QCMD[@]}" "${mon[@]}" -serial "tcp:127.0.0.1:$port,server=on,wait=on" \
 			</dev/null >>"$dir/qemu.err" 2>&1 &
 	else
 		echo "screens: backend Bochs, ${T_BMODEL[GRADE_INDEX]:-VT-x}" >>"$SCR_LOG"
@@ -56,6 +63,12 @@ scr_boot() {
 	: >"$dir/console.txt"
 	cat <&"$SCR_CON" >"$dir/console.txt" &
 	echo $! >>"$dir/pids"
+	if ((${#mon[@]})); then
+		# (Read and write ends both here, so that neither open waits.)
+		exec {SCR_MON}<>"$dir/mon.in"
+		cat <>"$dir/mon.out" >"$dir/monitor.txt" &
+		echo $! >>"$dir/pids"
+	fi
 }
 
 # scr_text: the console so far, without carriage returns.
@@ -164,6 +177,7 @@ scr_guest_info() {
 scr_finish() {
 	{ echo "--- console"; scr_text; } >>"$SCR_LOG"
 	exec {SCR_CON}>&-
+	[[ -z ${SCR_MON:-} ]] || exec {SCR_MON}>&-
 	return "$1"
 }
 
@@ -325,6 +339,86 @@ LINES
 SCR_VERDICT='^screens: ([0-9]+ checks, 0 failed|skipped: no GRUB Invaders image .*)$'
 
 add_guest_test screens_invaders --func screens_invaders_session --timeout 400 \
+	--expect "$SCR_VERDICT" --forbid '^screens: FAILED'
+
+# scr_cga N: read the host's CGA text buffer (host-physical 0xB8000,
+# what QEMU's window shows) from outside, with the QEMU monitor's
+# pmemsave, into SCR_DIR/cga.N, and its rows, decoded as vmctl screen
+# decodes a guest's (obj/hosttest/textscreen_test FILE), into
+# SCR_DIR/screen.cN.
+scr_cga() {
+	local f=$SCR_DIR/cga.$1 until=$(($(now_ms) + 10000))
+	rm -f "$f"
+	printf 'pmemsave 0xb8000 4000 "%s"\n' "$f" >&"$SCR_MON"
+	until [[ -f $f && $(stat -c %s "$f") -eq 4000 ]]; do
+		(($(now_ms) < until)) || {
+			echo "screens: the monitor wrote no $f" >>"$SCR_LOG"
+			return 1
+		}
+		sleep 0.1
+	done
+	obj/hosttest/textscreen_test "$f" >"$SCR_DIR/screen.c$1"
+}
+
+# scr_on_cga N ERE: some row of the CGA read N matches ERE.
+scr_on_cga() { grep -qE -- "$2" "$SCR_DIR/screen.c$1"; }
+
+# The host's display follows the console (kern/screenmux.c), read from
+# outside with QEMU's monitor: the host's shell text is on it; once
+# GRUB Invaders has the console its screen is (invaders, the ship in
+# the column vmctl screen then shows, no host text), two reads a second
+# apart differ, and the arrows move the ship there; Ctrl-] brings the
+# host's screen back with what the host printed meanwhile; vmctl focus
+# gives Invaders the display again, and its end (Escape resets it)
+# gives the host's back.
+screens_display_session() {
+	local dir=$1 log=$2 col1 col2 col3
+	SCR_CHECKS=0 SCR_FAILED=0 SCR_PROMPTS=0
+	scr_invaders_ready "$log" || return 0
+	make -s obj/hosttest/textscreen_test >>"$log" 2>&1 || return 1
+	scr_boot "$dir" "$log" monitor || return 1
+	{ scr_cmd "echo display-host-mark" && scr_wait 1 '^display-host-mark' &&
+		sleep 0.5 && scr_cga 0; } || { scr_finish 1; return 1; }
+	scr_check "the host's screen shows the host's text" scr_on_cga 0 '^display-host-mark$'
+
+	{ scr_start_invaders && sleep 2 && scr_cga 1 && sleep 1 && scr_cga 2; } ||
+		{ scr_finish 1; return 1; }
+	echo "screens: invaders is guest $SCR_INV" >>"$log"
+	scr_check "with Invaders holding the console the display shows invaders ($(scr_invaders c1))" \
+		test "$(scr_invaders c1)" -ge 8
+	col1=$(scr_ship_col c2)
+	scr_check "the display shows the ship (its cockpit at column ${col1:-none})" test -n "$col1"
+	scr_check "the host's text is not on it" eval '! scr_on_cga 1 display-host-mark && ! scr_on_cga 2 display-host-mark'
+	scr_check "two reads a second apart differ" eval '! cmp -s "$dir/cga.1" "$dir/cga.2"'
+	scr_arrows C 3
+	scr_cga 3 || { scr_finish 1; return 1; }
+	col2=$(scr_ship_col c3)
+	scr_check "right arrows move the ship on the display (column $col1 to ${col2:-none})" \
+		test "${col2:-0}" -gt "${col1:-99}"
+
+	{ scr_host && scr_cga 4 && scr_dump 5 "$SCR_INV"; } || { scr_finish 1; return 1; }
+	scr_check "Ctrl-]: the host's screen is back, with its earlier text" scr_on_cga 4 '^display-host-mark$'
+	scr_check "and with what the host printed meanwhile" scr_on_cga 4 '^console: back to the host'
+	scr_check "and no invaders ($(scr_invaders c4))" test "$(scr_invaders c4)" -eq 0
+	col3=$(scr_ship_col 5)
+	scr_check "the display had the ship where vmctl screen shows it (column ${col3:-none})" \
+		test -n "$col3" -a "$col3" = "$col2"
+
+	{ scr_focus "$SCR_INV" && sleep 1 && scr_cga 6; } || { scr_finish 1; return 1; }
+	scr_check "vmctl focus gives Invaders the display again ($(scr_invaders c6) invaders)" \
+		test "$(scr_invaders c6)" -ge 8
+	{ scr_type '\x1b' && scr_wait 1 "vmm: guest $SCR_INV is gone$" &&
+		scr_cmd "echo display-end-mark" && scr_wait 1 '^display-end-mark' &&
+		sleep 0.5 && scr_cga 7; } || { scr_finish 1; return 1; }
+	scr_check "Invaders' end gives the host its screen back" scr_on_cga 7 '^display-end-mark$'
+	scr_check "with no invaders on it ($(scr_invaders c7))" test "$(scr_invaders c7)" -eq 0
+	scr_report
+	scr_finish 0
+}
+
+# QEMU only: the test reads the host's memory with QEMU's monitor
+# (Bochs has no such door; its display is the same code).
+add_test screens_display_qsvm --backend qemu-svm --func screens_display_session --timeout 300 \
 	--expect "$SCR_VERDICT" --forbid '^screens: FAILED'
 
 # scr_guest_echo ID WORD: with guest ID (the JOS guest) holding the

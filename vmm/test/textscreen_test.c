@@ -1,12 +1,17 @@
 /*
  * Host-side tests of a text screen as plain text (lib/textscreen.c):
  * characters only, blanks and trimming, bytes a terminal cannot show,
- * rows outside the screen.
+ * rows outside the screen.  With a file argument, prints that dump of
+ * a text buffer (TEXT_SCREEN_BYTES bytes, as QEMU's pmemsave writes
+ * it) as its 25 rows, as vmctl screen would (conf/tests/66-screens.sh).
  */
 #include <inc/vmm/textscreen.h>
 #include <vmm/test/hosttest.h>
 
 int	strcmp(const char *a, const char *b);
+int	open(const char *path, int flags, ...);
+long	read(int fd, void *buf, unsigned long n);
+int	close(int fd);
 
 static uint8_t cells[TEXT_SCREEN_BYTES];
 
@@ -20,10 +25,42 @@ put(int row, int col, const char *s, uint8_t attr)
 	}
 }
 
-int
-main(void)
+/*
+ * Print the dump of a text buffer in file path as rows; 0, or 1 (with
+ * a line saying why) if it is not one.
+ */
+static int
+print_dump(const char *path)
 {
 	char line[TEXT_SCREEN_COLS + 1];
+	long n = 0, got = 1;
+	int fd = open(path, 0);
+
+	if (fd < 0) {
+		printf("textscreen_test: %s: cannot open\n", path);
+		return 1;
+	}
+	while (n < TEXT_SCREEN_BYTES && (got = read(fd, cells + n, TEXT_SCREEN_BYTES - n)) > 0)
+		n += got;
+	close(fd);
+	if (n != TEXT_SCREEN_BYTES) {
+		printf("textscreen_test: %s: %ld bytes, not %d\n", path, n, TEXT_SCREEN_BYTES);
+		return 1;
+	}
+	for (int row = 0; row < TEXT_SCREEN_ROWS; row++) {
+		text_screen_line(cells, row, line);
+		printf("%s\n", line);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char line[TEXT_SCREEN_COLS + 1];
+
+	if (argc == 2)
+		return print_dump(argv[1]);
 
 	// A screen never written: every row empty.
 	for (int row = 0; row < TEXT_SCREEN_ROWS; row++)
