@@ -22,6 +22,30 @@ static const char keys_plain[] =
 static const char keys_shift[] =
 	"\0\033!@#$%^&*()_+\b\tQWERTYUIOP{}\n\0ASDFGHJKL:\"~\0|ZXCVBNM<>?\0*\0 ";
 
+// An arrow key as the rest of a terminal's sequence for it (after ESC).
+static const char *pending;
+
+/*
+ * The terminal sequence (after its ESC) of the arrow whose extended
+ * scan code is code, or NULL.  They are for a guest that holds the
+ * console: the monitor turns them back into key presses (its text
+ * screen on the host's display, vmm/io/termkeys.c); the host's own
+ * readline has no use for them.
+ */
+static const char *
+arrow_sequence(uint8_t code)
+{
+	if (!cons_owner())
+		return NULL;
+	switch (code) {
+	case 0x48: return "[A";
+	case 0x50: return "[B";
+	case 0x4D: return "[C";
+	case 0x4B: return "[D";
+	default: return NULL;
+	}
+}
+
 /* Decode one byte from the keyboard: a character, 0 for none, -1 if idle. */
 static int
 kbd_read_one(void)
@@ -30,6 +54,8 @@ kbd_read_one(void)
 	uint8_t status, code;
 	int released, bit = 0, c;
 
+	if (pending && *pending)
+		return *pending++;
 	status = inb(KBD_STATUS);
 	if (!(status & KBD_HAS_DATA) || (status & KBD_FROM_AUX))
 		return -1;
@@ -62,6 +88,8 @@ kbd_read_one(void)
 	}
 	if (mods & MOD_EXTENDED) {
 		mods &= ~MOD_EXTENDED;
+		if ((pending = arrow_sequence(code)))
+			return '\033';
 		// Keypad Enter and keypad slash; other extended keys are ignored.
 		return code == 0x1C ? '\n' : code == 0x35 ? '/' : 0;
 	}

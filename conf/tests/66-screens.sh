@@ -1,7 +1,9 @@
 # conf/tests/66-screens.sh: guests' text screens and keyboards (issue
 # 13, parts 7 and 8): `vmctl screen`, typed keys as scan codes for a
 # text-screen guest, and GRUB Invaders (Debian's grub-invaders, fetched
-# by conf/guest-images.sh) as a guest, alone and beside the JOS guest.
+# by conf/guest-images.sh) as a guest, alone and beside the JOS guest;
+# and the host's display showing the focused guest's screen
+# (kern/screenmux.c), read with QEMU's monitor.
 #
 # The guest tests are conversations with pauses between keys (a
 # terminal sends no key releases, so an arrow key stays down a while;
@@ -360,6 +362,18 @@ scr_cga() {
 	obj/hosttest/textscreen_test "$f" >"$SCR_DIR/screen.c$1"
 }
 
+# scr_sendkeys KEY N: press KEY (a QEMU key name) N times on the PC's
+# own keyboard (the PS/2 keyboard of QEMU's window), with the monitor's
+# sendkey, a while apart.
+scr_sendkeys() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		printf 'sendkey %s\n' "$1" >&"$SCR_MON"
+		sleep "$SCR_KEY_GAP"
+	done
+	sleep "$SCR_KEY_GAP"
+}
+
 # scr_on_cga N ERE: some row of the CGA read N matches ERE.
 scr_on_cga() { grep -qE -- "$2" "$SCR_DIR/screen.c$1"; }
 
@@ -367,7 +381,8 @@ scr_on_cga() { grep -qE -- "$2" "$SCR_DIR/screen.c$1"; }
 # outside with QEMU's monitor: the host's shell text is on it; once
 # GRUB Invaders has the console its screen is (invaders, the ship in
 # the column vmctl screen then shows, no host text), two reads a second
-# apart differ, and the arrows move the ship there; Ctrl-] brings the
+# apart differ, and the arrows (from the terminal, and from the PC's
+# keyboard, as in QEMU's window) move the ship there; Ctrl-] brings the
 # host's screen back with what the host printed meanwhile; vmctl focus
 # gives Invaders the display again, and its end (Escape resets it)
 # gives the host's back.
@@ -395,6 +410,11 @@ screens_display_session() {
 	col2=$(scr_ship_col c3)
 	scr_check "right arrows move the ship on the display (column $col1 to ${col2:-none})" \
 		test "${col2:-0}" -gt "${col1:-99}"
+	scr_sendkeys left 3
+	scr_cga 3k || { scr_finish 1; return 1; }
+	col1=$col2 col2=$(scr_ship_col c3k)
+	scr_check "left arrows on the PC's own keyboard move it back (column $col1 to ${col2:-none})" \
+		test "${col2:-99}" -lt "${col1:-0}"
 
 	{ scr_host && scr_cga 4 && scr_dump 5 "$SCR_INV"; } || { scr_finish 1; return 1; }
 	scr_check "Ctrl-]: the host's screen is back, with its earlier text" scr_on_cga 4 '^display-host-mark$'
