@@ -27,6 +27,7 @@
  */
 #include <inc/x86.h>
 #include <inc/string.h>
+#include <inc/vmm/textscreen.h>
 
 #include <kern/env.h>
 #include <kern/console.h>
@@ -36,8 +37,7 @@
 #include <kern/timer.h>
 #include <kern/vmmapi.h>
 
-#define SCREEN_GPA	0xB8000		// a PC's color text buffer
-#define SCREEN_CELLS	(80 * 25)
+#define SCREEN_CELLS	(TEXT_SCREEN_COLS * TEXT_SCREEN_ROWS)
 #define SCREEN_HZ	25		// refreshes a second: Invaders moves smoothly
 #define UNKNOWN_MS	200		// how often an undecided guest is looked at again
 
@@ -86,7 +86,7 @@ show_guest(struct Env *e)
 		shown = e->env_id;
 		drawn_valid = false;
 	}
-	if (guest_read_mem(e, SCREEN_GPA, cells, sizeof(cells)) < 0)
+	if (guest_read_mem(e, TEXT_SCREEN_GPA, cells, sizeof(cells)) < 0)
 		memset(cells, 0, sizeof(cells));
 	for (int i = 0; i < SCREEN_CELLS; i++)
 		if (!drawn_valid || cells[i] != drawn[i]) {
