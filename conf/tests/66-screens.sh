@@ -3,7 +3,7 @@
 # text-screen guest, and GRUB Invaders (Debian's grub-invaders, fetched
 # by conf/guest-images.sh) as a guest, alone and beside the JOS guest;
 # and the host's display showing the focused guest's screen
-# (kern/screenmux.c), read with QEMU's monitor.
+# (kern/screenmux.c), read with QEMU's monitor or Bochs' debugger.
 #
 # The guest tests are conversations with pauses between keys (a
 # terminal sends no key releases, so an arrow key stays down a while;
@@ -34,11 +34,13 @@ add_test unit_textscreen --func unit_textscreen --timeout 30 \
 
 # scr_boot DIR LOG [monitor]: boot this test's kernel and disk in DIR
 # under its backend, COM1 on a socket whose output collects in
-# DIR/console.txt; with "monitor" (QEMU only), QEMU's monitor on the
-# pipes DIR/mon.in and DIR/mon.out (scr_cga writes to SCR_MON).
+# DIR/console.txt.  With "monitor", a way in to read the host's memory
+# (scr_cga), on SCR_MON: QEMU's monitor on the pipes DIR/mon.in and
+# DIR/mon.out, or Bochs' debugger reading the pipe DIR/dbg.in (after
+# one "c"; scr_cga stops it with SIGINT), its answers in DIR/bochs.out.
 scr_boot() {
-	local dir=$1 port mon=()
-	SCR_DIR=$1 SCR_LOG=$2 SCR_KEY_GAP=0.6
+	local dir=$1 port mon=() rc
+	SCR_DIR=$1 SCR_LOG=$2 SCR_KEY_GAP=0.6 SCR_MON_KIND=
 	port=$(grade_unused_port $((38000 + ($(id -u) * 16 + GRADE_INDEX * 3) % 4000)))
 	if [[ -n ${T_QCPU[GRADE_INDEX]} ]]; then
 		echo "screens: backend QEMU, -cpu ${T_QCPU[GRADE_INDEX]}" >>"$SCR_LOG"
@@ -47,6 +49,7 @@ scr_boot() {
 			rm -f "$dir/mon.in" "$dir/mon.out"
 			mkfifo "$dir/mon.in" "$dir/mon.out" || return 1
 			mon=(-monitor "pipe:$dir/mon")
+			SCR_MON_KIND=qemu
 		fi
 		"${QCMD[@]}" "${mon[@]}" -serial "tcp:127.0.0.1:$port,server=on,wait=on" \
 			</dev/null >>"$dir/qemu.err" 2>&1 &
@@ -57,20 +60,35 @@ scr_boot() {
 			BOCHS_COM1="mode=socket-server, dev=localhost:$port" \
 			bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" "$dir/fs.img" >>"$SCR_LOG" 2>&1 ||
 			return 1
-		bochs -q -f "$dir/bochsrc" -rc "$dir/bochs.rc" </dev/null >"$dir/bochs.out" 2>&1 &
+		rc=$dir/bochs.rc
+		if [[ ${3:-} == monitor ]]; then
+			rm -f "$dir/dbg.in"
+			mkfifo "$dir/dbg.in" || return 1
+			echo c >"$dir/dbg.rc"
+			rc=$dir/dbg.rc SCR_MON_KIND=bochs
+		fi
+		# (The pipe opened for reading and writing: the open does not wait.)
+		if [[ $SCR_MON_KIND == bochs ]]; then
+			bochs -q -f "$dir/bochsrc" -rc "$rc" <>"$dir/dbg.in" >"$dir/bochs.out" 2>&1 &
+		else
+			bochs -q -f "$dir/bochsrc" -rc "$rc" </dev/null >"$dir/bochs.out" 2>&1 &
+		fi
 	fi
+	SCR_EMU_PID=$!
 	echo $! >>"$dir/pids"
 	grade_wait_listen "$port" 60 || { echo "screens: nothing listens on $port" >>"$SCR_LOG"; return 1; }
 	exec {SCR_CON}<>"/dev/tcp/127.0.0.1/$port"
 	: >"$dir/console.txt"
 	cat <&"$SCR_CON" >"$dir/console.txt" &
 	echo $! >>"$dir/pids"
-	if ((${#mon[@]})); then
-		# (Read and write ends both here, so that neither open waits.)
+	case $SCR_MON_KIND in
+	qemu)
 		exec {SCR_MON}<>"$dir/mon.in"
 		cat <>"$dir/mon.out" >"$dir/monitor.txt" &
-		echo $! >>"$dir/pids"
-	fi
+		echo $! >>"$dir/pids" ;;
+	bochs)
+		exec {SCR_MON}<>"$dir/dbg.in" ;;
+	esac
 }
 
 # scr_text: the console so far, without carriage returns.
@@ -178,6 +196,9 @@ scr_guest_info() {
 # scr_finish STATUS: the console into the log (after the computed lines).
 scr_finish() {
 	{ echo "--- console"; scr_text; } >>"$SCR_LOG"
+	if [[ ${SCR_MON_KIND:-} == bochs ]]; then
+		{ echo "--- Bochs' debugger, last lines"; tail -n 12 "$SCR_DIR/bochs.out"; } >>"$SCR_LOG"
+	fi
 	exec {SCR_CON}>&-
 	[[ -z ${SCR_MON:-} ]] || exec {SCR_MON}>&-
 	return "$1"
@@ -344,21 +365,43 @@ add_guest_test screens_invaders --func screens_invaders_session --timeout 400 \
 	--expect "$SCR_VERDICT" --forbid '^screens: FAILED'
 
 # scr_cga N: read the host's CGA text buffer (host-physical 0xB8000,
-# what QEMU's window shows) from outside, with the QEMU monitor's
-# pmemsave, into SCR_DIR/cga.N, and its rows, decoded as vmctl screen
-# decodes a guest's (obj/hosttest/textscreen_test FILE), into
-# SCR_DIR/screen.cN.
+# what the emulator's display shows) from outside, into SCR_DIR/cga.N,
+# and its rows, decoded as vmctl screen decodes a guest's
+# (obj/hosttest/textscreen_test FILE), into SCR_DIR/screen.cN: with
+# QEMU's monitor (pmemsave), or Bochs' debugger (xp, between a SIGINT
+# that stops the machine and a "c").
 scr_cga() {
-	local f=$SCR_DIR/cga.$1 until=$(($(now_ms) + 10000))
+	local f=$SCR_DIR/cga.$1 until=$(($(now_ms) + 20000)) have
 	rm -f "$f"
-	printf 'pmemsave 0xb8000 4000 "%s"\n' "$f" >&"$SCR_MON"
-	until [[ -f $f && $(stat -c %s "$f") -eq 4000 ]]; do
-		(($(now_ms) < until)) || {
-			echo "screens: the monitor wrote no $f" >>"$SCR_LOG"
-			return 1
-		}
-		sleep 0.1
-	done
+	if [[ $SCR_MON_KIND == bochs ]]; then
+		have=$(grep -c '^0x00000000000b8f90 ' "$SCR_DIR/bochs.out")
+		kill -INT "$SCR_EMU_PID"
+		printf 'xp /2000hx 0xb8000\nc\n' >&"$SCR_MON"
+		until (($(grep -c '^0x00000000000b8f90 ' "$SCR_DIR/bochs.out") > have)); do
+			(($(now_ms) < until)) || {
+				echo "screens: Bochs' debugger showed no 0xb8000" >>"$SCR_LOG"
+				return 1
+			}
+			sleep 0.2
+		done
+		# Its last 250 lines of 8 words each, as the bytes in memory.
+		grep -E '^0x00000000000b8[0-9a-f]{3} ' "$SCR_DIR/bochs.out" | tail -n 250 |
+			python3 -c 'import sys
+out = bytearray()
+for line in sys.stdin:
+    for w in line.split(":", 1)[1].split():
+        out += int(w, 16).to_bytes(2, "little")
+open(sys.argv[1], "wb").write(out)' "$f" || return 1
+	else
+		printf 'pmemsave 0xb8000 4000 "%s"\n' "$f" >&"$SCR_MON"
+		until [[ -f $f && $(stat -c %s "$f") -eq 4000 ]]; do
+			(($(now_ms) < until)) || {
+				echo "screens: the monitor wrote no $f" >>"$SCR_LOG"
+				return 1
+			}
+			sleep 0.1
+		done
+	fi
 	obj/hosttest/textscreen_test "$f" >"$SCR_DIR/screen.c$1"
 }
 
@@ -377,15 +420,15 @@ scr_sendkeys() {
 # scr_on_cga N ERE: some row of the CGA read N matches ERE.
 scr_on_cga() { grep -qE -- "$2" "$SCR_DIR/screen.c$1"; }
 
-# The host's display follows the console (kern/screenmux.c), read from
-# outside with QEMU's monitor: the host's shell text is on it; once
-# GRUB Invaders has the console its screen is (invaders, the ship in
-# the column vmctl screen then shows, no host text), two reads a second
-# apart differ, and the arrows (from the terminal, and from the PC's
-# keyboard, as in QEMU's window) move the ship there; Ctrl-] brings the
-# host's screen back with what the host printed meanwhile; vmctl focus
-# gives Invaders the display again, and its end (Escape resets it)
-# gives the host's back.
+# The host's display follows the console (kern/screenmux.c), read
+# from outside with QEMU's monitor or Bochs' debugger: the host's shell
+# text is on it; once GRUB Invaders has the console its screen is
+# (invaders, the ship in the column vmctl screen then shows, no host
+# text), two reads a second apart differ, and the arrows (from the
+# terminal, and on QEMU from the PC's keyboard, as in its window) move
+# the ship there; Ctrl-] brings the host's screen back with what the
+# host printed meanwhile; vmctl focus gives Invaders the display
+# again, and its end while it holds the console gives the host's back.
 screens_display_session() {
 	local dir=$1 log=$2 col1 col2 col3
 	SCR_CHECKS=0 SCR_FAILED=0 SCR_PROMPTS=0
@@ -410,11 +453,13 @@ screens_display_session() {
 	col2=$(scr_ship_col c3)
 	scr_check "right arrows move the ship on the display (column $col1 to ${col2:-none})" \
 		test "${col2:-0}" -gt "${col1:-99}"
-	scr_sendkeys left 3
-	scr_cga 3k || { scr_finish 1; return 1; }
-	col1=$col2 col2=$(scr_ship_col c3k)
-	scr_check "left arrows on the PC's own keyboard move it back (column $col1 to ${col2:-none})" \
-		test "${col2:-99}" -lt "${col1:-0}"
+	if [[ $SCR_MON_KIND == qemu ]]; then
+		scr_sendkeys left 3
+		scr_cga 3k || { scr_finish 1; return 1; }
+		col1=$col2 col2=$(scr_ship_col c3k)
+		scr_check "left arrows on the PC's own keyboard move it back (column $col1 to ${col2:-none})" \
+			test "${col2:-99}" -lt "${col1:-0}"
+	fi
 
 	{ scr_host && scr_cga 4 && scr_dump 5 "$SCR_INV"; } || { scr_finish 1; return 1; }
 	scr_check "Ctrl-]: the host's screen is back, with its earlier text" scr_on_cga 4 '^display-host-mark$'
@@ -427,7 +472,10 @@ screens_display_session() {
 	{ scr_focus "$SCR_INV" && sleep 1 && scr_cga 6; } || { scr_finish 1; return 1; }
 	scr_check "vmctl focus gives Invaders the display again ($(scr_invaders c6) invaders)" \
 		test "$(scr_invaders c6)" -ge 8
-	{ scr_type '\x1b' && scr_wait 1 "vmm: guest $SCR_INV is gone$" &&
+	# It ends while it holds the console: vmctl stop on the same line
+	# (not Escape, its own way out, which once did not end it on Bochs).
+	{ scr_host && scr_cmd "vmctl focus $SCR_INV; vmctl stop $SCR_INV" &&
+		scr_wait 1 "vmm: guest $SCR_INV is gone$" &&
 		scr_cmd "echo display-end-mark" && scr_wait 1 '^display-end-mark' &&
 		sleep 0.5 && scr_cga 7; } || { scr_finish 1; return 1; }
 	scr_check "Invaders' end gives the host its screen back" scr_on_cga 7 '^display-end-mark$'
@@ -436,9 +484,8 @@ screens_display_session() {
 	scr_finish 0
 }
 
-# QEMU only: the test reads the host's memory with QEMU's monitor
-# (Bochs has no such door; its display is the same code).
-add_test screens_display_qsvm --backend qemu-svm --func screens_display_session --timeout 300 \
+# (The PC's own keys only on QEMU, whose monitor types them.)
+add_guest_test screens_display --func screens_display_session --timeout 400 \
 	--expect "$SCR_VERDICT" --forbid '^screens: FAILED'
 
 # scr_guest_echo ID WORD: with guest ID (the JOS guest) holding the
