@@ -14,7 +14,7 @@ add_test unit_multiboot --func unit_multiboot --timeout 60 \
 # by COM1's receive interrupt; then stopped.  (The page count after it
 # includes the env that waits for the guest once the host has the
 # console, as in guest_stop.)
-add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
+add_guest_test platform_mbtest --timeout 300 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest --module /motd,/lorem hello world' \
 	--type-at 'type something' 'ab' \
 	--type-at 'echo: newline' $'\x1d/vmctl list' \
@@ -54,7 +54,7 @@ add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
 # figures (PIT edges against ticks injected, the cycles from a tick's
 # due time to its injection and to the guest's EOI: ./grade-lab.sh -v
 # platform_timer; not checked).
-add_test platform_timer --bochs --timeout 300 --prompt '$ ' \
+add_guest_test platform_timer --timeout 300 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest fast idle &' \
 	--type-at 'ticks: 1000' $'\x1d/vmm/vmm --kernel /guests/mbtest spin &' \
 	--type-at 'ticks: 300' $'\x1d/vmctl list' \
@@ -77,7 +77,7 @@ add_test platform_timer --bochs --timeout 300 --prompt '$ ' \
 # its ticks, listed by vmctl 5 s apart (its exits and run ms: exits per
 # second), then its timer figures when stopped.  Not checked:
 # ./grade-lab.sh -v platform_idle.
-add_test platform_idle --bochs --timeout 300 --prompt '$ ' \
+add_guest_test platform_idle --timeout 300 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest idle' \
 	--type-at 'ticks: 600' $'\x1d/vmctl list' \
 	--type-at 'ticks: 1100' '/vmctl list' \
@@ -95,7 +95,7 @@ add_test platform_idle --bochs --timeout 300 --prompt '$ ' \
 # off.  It harms only itself: the host shell
 # answers, vmctl stop ends it, and the host's pages come back as for
 # the JOS guest in guest_stop.
-add_test platform_hostile --bochs --timeout 150 --prompt '$ ' \
+add_guest_test platform_hostile --timeout 150 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest hostile' \
 	--type-at 'masked and halted' $'\x1d/vmctl list' \
 	--type-at '$ ' '/vmctl stop 00001004' \
@@ -113,7 +113,7 @@ add_test platform_hostile --bochs --timeout 150 --prompt '$ ' \
 
 # Files that are not multiboot kernels, or do not fit, are refused with
 # the file's name and the reason; the shell goes on.
-add_test platform_refused --bochs --timeout 120 --prompt '$ ' \
+add_guest_test platform_refused --timeout 120 --prompt '$ ' \
 	--type 'vmm --kernel /motd' \
 	--type 'vmm --kernel /vmm/kernel' \
 	--type 'vmm --kernel /nonexistent' \
