@@ -22,13 +22,7 @@
 .type svm_world_switch, @function
 .p2align 4
 svm_world_switch:
-	pushq	%rbp
-	movq	%rsp, %rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	HOST_CALLEE_SAVE
 	pushq	%rdx			// 16(%rsp): host_save
 	pushq	%rdi			// 8(%rsp): tf
 	pushq	%rsi			// 0(%rsp): vmcb
@@ -54,11 +48,5 @@ svm_world_switch:
 	stgi
 
 	addq	$24, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
-	ret
+	HOST_CALLEE_RESTORE_RET
 .size svm_world_switch, . - svm_world_switch
