@@ -19,12 +19,24 @@
 #include <inc/vmx.h>
 #include <kern/vmmapi.h>
 
-/* Print len bytes at s, which must be user-readable. */
+/*
+ * Print len bytes at s, which must be user-readable, up to a NUL as
+ * "%.*s" would; in pieces, since a precision is an int and len may be
+ * larger.
+ */
 static void
 sys_cputs(const char *s, size_t len)
 {
 	user_mem_assert(curenv, s, len, 0);
-	cprintf("%.*s", (int) len, s);
+	while (len > 0) {
+		int n = MIN(len, (size_t) 1 << 20), shown = strnlen(s, n);
+
+		cprintf("%.*s", shown, s);
+		if (shown < n)
+			break;
+		s += n;
+		len -= n;
+	}
 }
 
 /* A typed character, or 0 if none is waiting.  Does not block. */
