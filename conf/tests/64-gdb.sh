@@ -6,8 +6,9 @@
 # at once, and while gdb holds it the host's shell answers a command.
 # The shell gives the guest the console again and types a line to it;
 # gdb breaks at the guest kernel's syscall(), backtraces, steps, reads
-# memory, lets it run and stops it with Ctrl-C, and detaches.  The guest
-# then answers typed commands again.
+# memory, stops there again by a hardware breakpoint, lets it run and
+# stops it with Ctrl-C, and detaches.  The guest then answers typed
+# commands again.
 
 # gdb_wait_for LOG COUNT ERE: wait until LOG has COUNT lines matching ERE.
 gdb_wait_for() {
@@ -131,6 +132,9 @@ GUEST_GDB_EXPECT=(
 	--expect-seq '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <syscall\+[0-9]+>' \
 	--expect-seq '^Breakpoint 1, syscall \(' \
 	--expect-seq '^GDB: registers changed' \
+	--expect-seq '^Hardware assisted breakpoint 2 at 0x[0-9a-f]+: file kern/syscall.c, line [0-9]+' \
+	--expect-seq '^Breakpoint 2, syscall \(' \
+	--expect-seq '^GDB: stopped at syscall by a hardware breakpoint' \
 	--expect-seq 'received signal SIGINT' \
 	--expect-seq '^GDB: interrupted' \
 	--expect-seq '^rip +0x[0-9a-f]+ ' \
@@ -194,16 +198,17 @@ guest_gdb_start() {
 }
 
 guest_gdb_start_qemu() {
-	GDB_EMU=qemu GDB_HW='# ' guest_gdb_start "$@"
+	GDB_EMU=qemu guest_gdb_start "$@"
 }
 # On QEMU (SVM) only: Bochs' COM2 socket takes one connection, this test
 # makes two.  The hardware breakpoint (the @HW@ lines of
-# conf/gdb-guest-start.gdb) is left out: QEMU 7.2's VMRUN loads the
-# guest's DR7 without arming it (and Bochs 2.7 did not stop at it
-# either); GDB_HW='' puts them in for a machine that does.
+# conf/gdb-guest-start.gdb; GDB_HW='# ' leaves them out) stops the
+# guest because the world switch arms DR7 for QEMU 7.2, whose VMRUN
+# loads the guest's DR7 without arming it (vmm/amd/debug.c).
 add_test guest_gdb_start_qsvm --backend qemu-svm --func guest_gdb_start_qemu --timeout 300 \
 	--expect-seq '^GDB: held at the first instruction' \
 	--expect '^TEST: nothing of the guest while gdb held it' \
+	--expect-seq "^GDB: hardware breakpoint at the kernel's entry" \
 	--expect-seq '^GDB: detached' \
 	--expect-seq 'currently "i386"' \
 	--expect-seq '^eip +0x[0-9a-f]+ ' \
