@@ -28,13 +28,7 @@
 .type svm_world_switch, @function
 .p2align 4
 svm_world_switch:
-	pushq	%rbp
-	movq	%rsp, %rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	HOST_CALLEE_SAVE
 	pushq	%rcx			// 24(%rsp): dr7
 	pushq	%rdx			// 16(%rsp): host_save
 	pushq	%rdi			// 8(%rsp): tf
@@ -70,13 +64,7 @@ svm_world_switch:
 	stgi
 
 	addq	$32, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
-	ret
+	HOST_CALLEE_RESTORE_RET
 .globl svm_world_switch_end
 svm_world_switch_end:
 .size svm_world_switch, . - svm_world_switch
