@@ -465,8 +465,8 @@ gdb_input(void)
  * COM2 (gdb's detach lets it go).  gdb is given the register layout of
  * the guest's mode then, i386 in real mode too with GUEST_DEBUG_I386 in
  * flags (a 32-bit kernel held in the boot code).  -E_BAD_ENV if id is
- * not a guest, -E_NOT_SUPP without a COM2 or set_debug in the backend,
- * or when another guest is being debugged.
+ * not a guest, -E_INVAL for another flag, -E_NOT_SUPP without a COM2
+ * or set_debug in the backend, or when another guest is being debugged.
  */
 int
 gdb_attach(envid_t id, int flags)
