@@ -553,7 +553,7 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 	case SYS_env_wait:
 		return sys_env_wait(a1, a2);
 	case SYS_guest_debug:	// guest a1 waits for gdb (vmm/gdb/stub.c)
-		return guest_debug(a1);
+		return guest_debug(a1, a2);
 	case SYS_guest_read:
 		return sys_guest_read(a1, a2, (void *) a3, a4);
 	default:

@@ -190,6 +190,9 @@ struct vmm_ops {
 	// Between vcpu_load and vcpu_put; 0, or -E_NOT_SUPP if the CPU
 	// cannot.
 	int (*set_debug)(struct vcpu *v, bool step, bool catch_bp);
+	// Whether the debugger may set a hardware breakpoint at
+	// guest-linear addr (0, or a negative error); NULL: anywhere.
+	int (*check_hwbp)(uint64_t addr);
 	// A short name for a backend exit number (statistics).
 	const char *(*exit_name)(uint32_t raw_reason);
 };

@@ -224,7 +224,7 @@ again:
 		vmcb->clean = 0;
 	vmcb->rax = tf->tf_regs.reg_rax;
 	t0 = read_tsc();
-	svm_world_switch(tf, PADDR(vmcb), svm_host_save_pa());
+	svm_world_switch(tf, PADDR(vmcb), svm_host_save_pa(), svm_debug_dr7(vcpu));
 	t1 = read_tsc();
 	vcpu->tsc_in_guest += t1 - t0;
 	tf->tf_regs.reg_rax = vmcb->rax;
@@ -260,5 +260,6 @@ const struct vmm_ops svm_ops = {
 	.map_invalidate = svm_map_invalidate,
 	.map_selftest = npt_selftest,
 	.set_debug = svm_set_debug,
+	.check_hwbp = svm_check_hwbp,
 	.exit_name = svm_exit_name,
 };
