@@ -19,6 +19,7 @@
  * pages (mem.c).
  */
 #include <inc/error.h>
+#include <inc/syscall.h>
 #include <inc/mmu.h>
 #include <inc/string.h>
 #include <inc/stdio.h>
@@ -39,6 +40,7 @@
 #define EFER_LMA_BIT	0x400ULL
 #define CR0_PE_BIT	0x1ULL
 #define GDB_LINGER_US	2000	// how long a held guest waits for gdb's next byte
+#define GDB_SERVE_BYTES	16384	// bytes taken per turn: a peer that never stops cannot hold the host
 
 struct gdb_bp {
 	bool used;
@@ -52,6 +54,7 @@ static struct {
 	bool running;		// gdb let it run: a stop reply is owed
 	bool stopped;		// held for gdb, which is answered
 	bool is64;		// the register layout, chosen at attach
+	bool i386;		// ... i386 even in real mode (GUEST_DEBUG_I386)
 	struct vm *vm;		// during a session: the guest, its registers
 	struct Trapframe *tf;
 	bool stepping;		// gdb's `s` runs: the next #DB is its step
@@ -164,9 +167,9 @@ tgt_read_phys(void *arg, uint64_t gpa, int size, uint64_t *value)
 	return 0;
 }
 
-/* The kernel address of guest-virtual va, or NULL. */
+/* The kernel address of guest-virtual va (writable by the guest, for a write), or NULL. */
 static uint8_t *
-tgt_va2kva(uint64_t va)
+tgt_va2kva(uint64_t va, bool write)
 {
 	struct vcpu *v = &gdb.vm->vcpu;
 	struct walk_mode m = {
@@ -177,7 +180,7 @@ tgt_va2kva(uint64_t va)
 
 	if (walk_translate(&m, va, tgt_read_phys, NULL, &gpa) < 0 || gpa >= gdb.vm->mem_size)
 		return NULL;
-	return vm_gpa2kva(gdb.vm, gpa);
+	return write ? vm_gpa2kva_writable(gdb.vm, gpa) : vm_gpa2kva(gdb.vm, gpa);
 }
 
 /* Copy between guest-virtual va and buf, page by page; bytes done. */
@@ -188,7 +191,7 @@ tgt_copy(uint64_t va, uint8_t *buf, int len, bool to_guest)
 	uint8_t *p;
 
 	while (done < len) {
-		if (!(p = tgt_va2kva(va + done)))
+		if (!(p = tgt_va2kva(va + done, to_guest)))
 			break;
 		n = MIN(len - done, (int) (PGSIZE - PGOFF(va + done)));
 		if (to_guest)
@@ -303,7 +306,7 @@ tgt_insert_hwbp(void *arg, uint64_t addr)
 		return 0;
 	for (i = 0; i < GDB_MAX_HWBPS && gdb.hw_used[i]; i++)
 		;
-	if (i == GDB_MAX_HWBPS)
+	if (i == GDB_MAX_HWBPS || (vmm->check_hwbp && vmm->check_hwbp(addr) < 0))
 		return -1;
 	if (!hw_dr7())
 		gdb.guest_dr7 = vmm->get_reg(&gdb.vm->vcpu, VM_REG_DR7);
@@ -396,7 +399,9 @@ gdb_getc_lingering(void)
  * guest runs again (VM_RESUME) when gdb says so, or ends (VM_KILL);
  * VM_BLOCK when gdb has sent nothing more for a moment: the guest then
  * sleeps, not runnable, and the host runs on, until COM2's interrupt
- * brings more (gdb_input).
+ * brings more (gdb_input); VM_YIELD after GDB_SERVE_BYTES bytes, so
+ * that the host's other envs run between turns of a peer that never
+ * pauses.
  */
 static enum vm_action
 gdb_serve(struct vm *vm, struct Trapframe *tf)
@@ -406,7 +411,11 @@ gdb_serve(struct vm *vm, struct Trapframe *tf)
 
 	gdb.vm = vm;
 	gdb.tf = tf;
-	while ((c = gdb_getc_lingering()) >= 0) {
+	for (int taken = 0;; taken++) {
+		if (taken == GDB_SERVE_BYTES)
+			return VM_YIELD;	// still held; the host runs meanwhile
+		if ((c = gdb_getc_lingering()) < 0)
+			break;
 		if (rsp_receive(&gdb.rsp, c, put) != RSP_EV_PACKET)
 			continue;
 		act = rsp_dispatch(&gdb.rsp);
@@ -460,12 +469,14 @@ gdb_input(void)
 
 /*
  * Debug guest id: it stops at its next entry and waits for gdb on
- * COM2 (gdb's detach lets it go).  -E_BAD_ENV if id is
- * not a guest, -E_NOT_SUPP without a COM2 or set_debug in the backend,
- * or when another guest is being debugged.
+ * COM2 (gdb's detach lets it go).  gdb is given the register layout of
+ * the guest's mode then, i386 in real mode too with GUEST_DEBUG_I386 in
+ * flags (a 32-bit kernel held in the boot code).  -E_BAD_ENV if id is
+ * not a guest, -E_INVAL for another flag, -E_NOT_SUPP without a COM2
+ * or set_debug in the backend, or when another guest is being debugged.
  */
 int
-gdb_attach(envid_t id)
+gdb_attach(envid_t id, int flags)
 {
 	static bool serial_ready;
 	struct Env *e;
@@ -477,6 +488,8 @@ gdb_attach(envid_t id)
 	}
 	if (envid2env(id, &e, false) < 0 || e->env_type != ENV_TYPE_GUEST || !e->env_vmxinfo)
 		return -E_BAD_ENV;
+	if (flags & ~GUEST_DEBUG_I386)
+		return -E_INVAL;
 	if (!vmm->set_debug) {
 		cprintf("vmm: the %s backend has no debugger controls\n", vmm_caps.name);
 		return -E_NOT_SUPP;
@@ -492,6 +505,7 @@ gdb_attach(envid_t id)
 	}
 	gdb.id = id;
 	gdb.stop_pending = true;
+	gdb.i386 = (flags & GUEST_DEBUG_I386) != 0;
 	gdb.running = false;
 	gdb.stopped = false;
 	memset(gdb.bps, 0, sizeof(gdb.bps));
@@ -517,7 +531,8 @@ debugged(struct vm *vm)
  * (the guest's state current): stop here if an attach or gdb's Ctrl-C
  * asks for it, and while held for gdb, answer it.  What the run loop
  * does next: VM_RESUME, VM_BLOCK (the guest sleeps until gdb sends
- * more) or VM_KILL.
+ * more), VM_YIELD (other envs run first; the guest stays held) or
+ * VM_KILL.
  */
 enum vm_action
 gdb_before_entry(struct vm *vm, struct Trapframe *tf)
@@ -531,10 +546,11 @@ gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 	if (gdb.stop_pending) {
 		gdb.stop_pending = false;
 		gdb.is64 = (vmm->get_reg(v, VM_REG_EFER) & EFER_LMA_BIT)
-			|| !(vmm->get_reg(v, VM_REG_CR0) & CR0_PE_BIT);
+			|| (!(vmm->get_reg(v, VM_REG_CR0) & CR0_PE_BIT) && !gdb.i386);
 		gdb_stop(RSP_STOP_ATTACH);
 	}
-	while (gdb.running && (c = serial2_getc()) >= 0)
+	for (int taken = 0; gdb.running && taken < GDB_SERVE_BYTES
+	     && (c = serial2_getc()) >= 0; taken++)
 		if (rsp_input(&gdb.rsp, c) == RSP_EV_INTERRUPT) {
 			vmm->set_debug(v, false, true);
 			gdb_stop(RSP_STOP_INTERRUPT);
@@ -579,7 +595,7 @@ gdb_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 		vmm->set_debug(v, false, true);
 		gdb_stop(RSP_STOP_STEP);
 	} else if (hw_find(vmm->get_reg(v, VM_REG_RIP)) >= 0) {
-		gdb_stop(RSP_STOP_BREAKPOINT);
+		gdb_stop(RSP_STOP_HWBREAK);
 	} else {
 		ev.type = VM_EVENT_EXCEPTION;
 		ev.vector = 1;		// #DB
