@@ -72,7 +72,8 @@ show_host(void)
 /*
  * Put guest e's screen on the display, drawing only the cells that
  * changed since the last draw.  A screen outside its memory (a guest
- * with less than 736 KiB) shows as blank.  False if there is no display.
+ * smaller than 0xB8000 and the screen) shows as blank.  False if there
+ * is no display.
  */
 static bool
 show_guest(struct Env *e)
