@@ -160,7 +160,9 @@ scr_cmd() {
 }
 
 # scr_dump N ID: type `vmctl screen ID` (no ID: none given) and put the
-# screen, when it is there, in SCR_DIR/screen.N (the 25 rows).
+# screen, when it is there, in SCR_DIR/screen.N (the 25 rows).  (awk
+# reads to the end: were it to exit first, tr could die of SIGPIPE, and
+# with pipefail the dump would fail.)
 scr_dump() {
 	local n=$1 id=${2:-} have
 	have=$(scr_text | grep -c '^--- screen of guest ')
@@ -169,7 +171,7 @@ scr_dump() {
 		scr_wait $((have + 1)) '^---$' || return 1
 	scr_text | awk -v want=$((have + 1)) '
 		/^--- screen of guest [0-9a-f]+ ---$/ { n++; inside = (n == want); next }
-		inside && /^---$/ { exit }
+		inside && /^---$/ { inside = 0 }
 		inside { print }' >"$SCR_DIR/screen.$n"
 }
 
