@@ -206,6 +206,19 @@ add_test bootcfg_unit --func bootcfg_unit_session \
 	--expect-seq '^exit status 0$' \
 	--forbid 'FAIL' --forbid 'Sanitizer' --forbid 'runtime error'
 
+# What a guest reads of the CPU (issue 15 part 4), on the host: CPUID
+# (vmm/cpuid.c: the hypervisor bit and signature leaf, VMX/SVM, x2APIC,
+# the APIC and the rest hidden, leaves beyond the host's highest as
+# zeros) and the MSRs that exit (vmm/msr.c: per-guest copies, fixed
+# answers, EFER's rules, #GP for every other one in a sweep of the
+# Intel and AMD ranges).  unit_run is 05-unit.sh's.
+unit_cpuid() { unit_run cpuid_test "$2"; }
+unit_msr() { unit_run msr_test "$2"; }
+add_test unit_cpuid --func unit_cpuid --timeout 30 \
+	--expect '^cpuid_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+add_test unit_msr --func unit_msr --timeout 30 \
+	--expect '^msr_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
+
 # ---- Linux as a guest of the monitor (issue 15 parts 3-6) ----
 
 # A guest's line: a writer's '--- guest ENVID ---' line comes before its
