@@ -13,8 +13,7 @@ end
 shell touch @DIR@/first
 shell while [ ! -e @DIR@/looked ]; do sleep 0.2; done
 # A hardware breakpoint (Z1: the guest's DR0 and DR7) at the kernel's
-# entry; @HW@ lines are left out where the emulator does not arm a
-# guest's DR7 (QEMU 7.2's VMRUN loads DR7 without arming it).
+# entry; @HW@ lines are left out where a test says so (GDB_HW).
 @HW@hbreak *0x100000
 @HW@continue
 @HW@if $pc == 0x100000

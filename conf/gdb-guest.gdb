@@ -1,8 +1,9 @@
 # conf/gdb-guest.gdb: a scripted gdb session against a running JOS guest
 # through the monitor's stub on COM2 (conf/tests/64-gdb.sh).  The guest
 # stops at `vmctl debug`; the script
-# breaks at the guest kernel's syscall(), steps, reads memory, is
-# interrupted by Ctrl-C, detaches.  @DIR@ is the test's directory.
+# breaks at the guest kernel's syscall(), steps, reads memory, stops
+# there again by a hardware breakpoint, is interrupted by Ctrl-C,
+# detaches.  @DIR@ is the test's directory.
 set pagination off
 set confirm off
 # The guest answers only once the host has been told to debug it.
@@ -33,8 +34,15 @@ if $rdi != $a || $rsi != $b || $rdx != $c || $rsp != $d
   echo GDB: registers changed\n
 end
 bt 1
-# Running free, the guest stops at Ctrl-C (the test sends gdb SIGINT).
 delete
+# A hardware breakpoint (Z1: DR0 and the guest's DR7) stops it too.
+hbreak syscall
+continue
+if $pc == $before
+  echo GDB: stopped at syscall by a hardware breakpoint\n
+end
+delete
+# Running free, the guest stops at Ctrl-C (the test sends gdb SIGINT).
 shell touch @DIR@/running
 continue
 echo GDB: interrupted\n

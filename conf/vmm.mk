@@ -10,8 +10,9 @@
 #   make gdb-guest     gdb with the guest kernel's symbols, connected to it
 #
 # VMM_EMU says where (default: the first that works here):
-#   kvm        QEMU with KVM and the host CPU, where /dev/kvm is usable and
-#              the CPU has VT-x or SVM (nested virtualization)
+#   kvm        QEMU with KVM and the host CPU, where /dev/kvm is usable, the
+#              CPU has VT-x or SVM and KVM offers it to its guests (its
+#              module's nested parameter): nested virtualization
 #   qemu-svm   QEMU's software emulation with a CPU that has AMD SVM and
 #              nested paging ($(VMM_SVM_CPU)): the default without KVM
 #   bochs-vmx  Bochs, whose CPU emulates VT-x with EPT (conf/bochs.sh,
@@ -29,7 +30,9 @@ VMM_SVM_CPU := qemu64,+svm,+npt
 vmm_pick_emu = case "$(VMM_EMU)" in \
 	kvm | qemu-svm | bochs-vmx | bochs-svm) emu=$(VMM_EMU) ;; \
 	bochs) emu=bochs-vmx ;; \
-	"") if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -r /dev/kvm ] && [ -w /dev/kvm ]; \
+	"") if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -r /dev/kvm ] && [ -w /dev/kvm ] && \
+		grep -qsxE 'Y|1' /sys/module/kvm_intel/parameters/nested \
+			/sys/module/kvm_amd/parameters/nested; \
 		then emu=kvm; else emu=qemu-svm; fi ;; \
 	*) echo "*** VMM_EMU=$(VMM_EMU): use kvm, qemu-svm, bochs-vmx or bochs-svm" 1>&2; exit 2 ;; \
 	esac

@@ -65,7 +65,7 @@ int	sys_guest_stop(envid_t envid);
 int	sys_guest_focus(envid_t envid);
 void	sys_cons_wait(void);
 int	sys_env_wait(envid_t envid, int flags);
-int	sys_guest_debug(envid_t envid);
+int	sys_guest_debug(envid_t envid, int flags);
 int	sys_guest_read(envid_t envid, uint64_t gpa, void *buf, size_t len);
 void	sys_yield(void);
 // The JOS VMM lab's monitor calls.

@@ -40,6 +40,11 @@ enum {
 // host holds the console (vmm: give the shell back then).
 #define ENV_WAIT_CONSOLE	0x1
 
+// sys_guest_debug flag: gdb is given the i386 register layout even in
+// the boot code's real mode (vmm --gdb with a 32-bit multiboot kernel);
+// without it the layout follows the guest's mode, real mode x86-64.
+#define GUEST_DEBUG_I386	0x1
+
 // sys_guest_read copies at most this many bytes at a time.
 #define GUEST_READ_MAX		65536
 

@@ -17,6 +17,8 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 #include <kern/vmmapi.h>
+#include <kern/lapic.h>
+#include <kern/timer.h>
 
 struct Env *envs;			// all environments, NENV of them
 static struct Env *env_free_list;	// free ones, lowest index first
@@ -446,6 +448,8 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 
+	// A wake-up it asked for would name a freed (later reused) slot.
+	timer_cancel(e);
 	// A guest's memory and virtual CPU (its page tables are as usual).
 	if (e->env_type == ENV_TYPE_GUEST)
 		guest_free(e);
@@ -483,14 +487,18 @@ env_free(struct Env *e)
 
 /*
  * Destroy env e.  If it is running on another CPU, it is only marked
- * dying and that CPU frees it at its next trap.  If it is the current
- * env, the scheduler runs something else and this does not return.
+ * dying, that CPU is interrupted, and it frees the env at its next
+ * trap (or, for a guest, at its next exit).  One already marked is
+ * still running there: a second destroy must not free it under that
+ * CPU.  If e is the current env, the scheduler runs something else and
+ * this does not return.
  */
 void
 env_destroy(struct Env *e)
 {
-	if (e->env_status == ENV_RUNNING && e != curenv) {
+	if ((e->env_status == ENV_RUNNING || e->env_status == ENV_DYING) && e != curenv) {
 		e->env_status = ENV_DYING;
+		lapic_ipi_cpu(e->env_cpunum, IRQ_OFFSET + IRQ_TIMER);
 		return;
 	}
 	env_free(e);

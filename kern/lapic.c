@@ -223,6 +223,15 @@ lapic_startap(uint8_t apicid, uint32_t addr)
 	}
 }
 
+/* Send interrupt vector to the CPU cpus[cpu] (not this one). */
+void
+lapic_ipi_cpu(int cpu, int vector)
+{
+	if (!lapic || cpu < 0 || cpu >= ncpu)
+		return;
+	icr_send(cpus[cpu].cpu_apic_id, ICR_FIXED | vector);
+}
+
 /* Send interrupt vector to every CPU but this one. */
 void
 lapic_ipi_all_others(int vector)

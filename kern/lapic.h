@@ -10,6 +10,7 @@ void lapic_timer_quiet(bool quiet);
 bool lapic_irq_waiting(void);
 void lapic_timer_oneshot(uint64_t tsc_delta);
 void lapic_startap(uint8_t apicid, uint32_t addr);
+void lapic_ipi_cpu(int cpu, int vector);
 void lapic_ipi_all_others(int vector);
 
 // The clock (kern/time.c): the TSC, calibrated against the 8254 PIT.

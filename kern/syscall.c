@@ -19,12 +19,24 @@
 #include <inc/vmx.h>
 #include <kern/vmmapi.h>
 
-/* Print len bytes at s, which must be user-readable. */
+/*
+ * Print len bytes at s, which must be user-readable, up to a NUL as
+ * "%.*s" would; in pieces, since a precision is an int and len may be
+ * larger.
+ */
 static void
 sys_cputs(const char *s, size_t len)
 {
 	user_mem_assert(curenv, s, len, 0);
-	cprintf("%.*s", (int) len, s);
+	while (len > 0) {
+		int n = MIN(len, (size_t) 1 << 20), shown = strnlen(s, n);
+
+		cprintf("%.*s", shown, s);
+		if (shown < n)
+			break;
+		s += n;
+		len -= n;
+	}
 }
 
 /* A typed character, or 0 if none is waiting.  Does not block. */
@@ -541,7 +553,7 @@ syscall(uint64_t num, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64
 	case SYS_env_wait:
 		return sys_env_wait(a1, a2);
 	case SYS_guest_debug:	// guest a1 waits for gdb (vmm/gdb/stub.c)
-		return guest_debug(a1);
+		return guest_debug(a1, a2);
 	case SYS_guest_read:
 		return sys_guest_read(a1, a2, (void *) a3, a4);
 	default:

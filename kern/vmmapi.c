@@ -221,9 +221,9 @@ guest_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len)
 
 /* Guest id waits for gdb on COM2 at its next entry (sys_guest_debug). */
 int
-guest_debug(envid_t id)
+guest_debug(envid_t id, int flags)
 {
 	if (!have_monitor())
 		return -E_BAD_ENV;
-	return vmm_hooks.debug(id);
+	return vmm_hooks.debug(id, flags);
 }

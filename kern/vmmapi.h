@@ -43,7 +43,7 @@ struct vmm_hooks {
 	void	(*cpu_release)(void);
 	bool	(*cpu_pending)(void);
 	bool	(*may_run_here)(struct Env *e);
-	int	(*debug)(envid_t id);	// vmm/gdb/stub.c
+	int	(*debug)(envid_t id, int flags);	// vmm/gdb/stub.c
 	int	(*read_mem)(struct Env *e, uint64_t gpa, void *dst, size_t len);
 };
 // Defined by the monitor if it is linked in; weak, so absent otherwise.
@@ -61,7 +61,7 @@ int	guest_focus(envid_t id);
 void	guest_cpu_release(void);
 bool	guest_cpu_pending(void);
 bool	guest_may_run_here(struct Env *e);
-int	guest_debug(envid_t id);
+int	guest_debug(envid_t id, int flags);
 int	guest_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
 
 #endif

@@ -221,11 +221,14 @@ sys_vmx_incr_vmdisk_number(void)
 	syscall(SYS_vmx_incr_vmdisk_number, 0, 0, 0, 0, 0, 0);
 }
 
-/* Guest envid stops at its next entry and waits for gdb on the host's COM2. */
+/*
+ * Guest envid stops at its next entry and waits for gdb on the host's
+ * COM2; flags: GUEST_DEBUG_I386 or 0.
+ */
 int
-sys_guest_debug(envid_t envid)
+sys_guest_debug(envid_t envid, int flags)
 {
-	return syscall(SYS_guest_debug, 0, envid, 0, 0, 0, 0);
+	return syscall(SYS_guest_debug, 0, envid, flags, 0, 0, 0);
 }
 
 /* Copy len bytes of guest envid's physical memory at gpa into buf. */

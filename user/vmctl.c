@@ -165,7 +165,7 @@ umain(int argc, char **argv)
 	else if (strcmp(argv[1], "screen") == 0)
 		screen(id);
 	else if (strcmp(argv[1], "debug") == 0) {
-		if ((r = sys_guest_debug(id)) < 0)
+		if ((r = sys_guest_debug(id, 0)) < 0)
 			cprintf("vmctl: debug %08x: %e\n", id, r);
 	}
 	else

@@ -14,6 +14,9 @@
  *   triple: a triple fault: it dies.
  *   cli:    spins with interrupts off: this env keeps running, and
  *           stops it with sys_guest_stop.
+ *   stop2:  (two CPUs) the same guest, stopped twice at once while it
+ *           runs on the other CPU: the second stop finds it dying, and
+ *           it is freed once, by the CPU that ran it.
  * `vmevil` runs every case in turn; `vmevil CASE...` the named ones.
  * Every page the guests took must be back at the end.
  */
@@ -321,6 +324,40 @@ case_cli(void)
 	cprintf("vmevil: cli: the host ran while the guest spun with interrupts off\n");
 }
 
+/*
+ * The cli guest stopped twice, back to back, while it runs on another
+ * CPU: the first stop only marks it (that CPU is in it), the second
+ * must do no more than that.  Needs two CPUs; with one it says so.
+ */
+static void
+case_stop2(void)
+{
+	envid_t guest = tinyguest_start(cli_guest, cli_guest_end);
+	volatile const struct Env *g = &envs[ENVX(guest)];
+	unsigned deadline = sys_time_msec() + 5000;
+	bool dying;
+	int r1, r2;
+
+	while (!(g->env_status == ENV_RUNNING && g->env_cpunum != thisenv->env_cpunum)
+	       && sys_time_msec() < deadline)
+		sys_yield();
+	if (g->env_status != ENV_RUNNING || g->env_cpunum == thisenv->env_cpunum) {
+		sys_guest_stop(guest);
+		wait(guest);
+		cprintf("vmevil: stop2: skipped, the guest never ran on another CPU\n");
+		return;
+	}
+	r1 = sys_guest_stop(guest);
+	dying = g->env_status == ENV_DYING && g->env_id == guest;
+	r2 = sys_guest_stop(guest);
+	expect(r1, 0, "sys_guest_stop while it runs elsewhere");
+	// The other CPU may have freed it in between (then it is no guest).
+	expect_true(r2 == 0 || r2 == -E_BAD_ENV, "sys_guest_stop again: 0 or -E_BAD_ENV");
+	wait(guest);
+	cprintf("vmevil: stop2: stopped twice while it ran on the other CPU (%s); freed once\n",
+		dying ? "the second stop found it dying" : "gone before the second stop");
+}
+
 /* Run case name; false if there is no such case. */
 static bool
 run_case(const char *name)
@@ -335,6 +372,8 @@ run_case(const char *name)
 		case_dies("triple", triple_guest, triple_guest_end);
 	else if (strcmp(name, "cli") == 0)
 		case_cli();
+	else if (strcmp(name, "stop2") == 0)
+		case_stop2();
 	else
 		return false;
 	return true;
@@ -360,7 +399,7 @@ umain(int argc, char **argv)
 			run_case(all[i]);
 	for (int i = 1; i < argc; i++)
 		if (!run_case(argv[i])) {
-			cprintf("vmevil: no case %s (calls, ipc, wild, triple, cli)\n", argv[i]);
+			cprintf("vmevil: no case %s (calls, ipc, wild, triple, cli, stop2)\n", argv[i]);
 			expect_failures++;
 		}
 	after = sys_free_pages();

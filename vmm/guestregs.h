@@ -1,7 +1,8 @@
 /*
  * For the backends' world-switch assembly (vmm/intel/vmrun.S,
  * vmm/amd/svmrun.S): moving a guest's general registers between a
- * struct Trapframe and the CPU.  RAX, RDI and RSP are left to the
+ * struct Trapframe and the CPU, and keeping the host's callee-saved
+ * registers around the switch.  RAX, RDI and RSP are left to the
  * caller (RDI holds the frame; RSP, and on SVM RAX, live in the
  * VMCS/VMCB).  Offsets are vmm/intel/vmrun.h's TF_*, checked against C.
  */
@@ -11,6 +12,29 @@
 #include <vmm/intel/vmrun.h>
 
 #ifdef __ASSEMBLER__
+// Save the host's callee-saved registers (the SysV ABI's: RBP, RBX,
+// R12-R15) on entry to a world switch, RBP as a frame pointer.
+.macro HOST_CALLEE_SAVE
+	pushq	%rbp
+	movq	%rsp, %rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+.endm
+
+// Restore them and return, with the stack as HOST_CALLEE_SAVE left it.
+.macro HOST_CALLEE_RESTORE_RET
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+.endm
+
 // Load R15-R8, RSI, RBP, RDX, RCX, RBX from the frame at \tf.
 .macro GUEST_REGS_LOAD tf
 	movq	TF_R15(\tf), %r15

@@ -26,8 +26,8 @@
  * Map page pp at guest-physical gpa in guest env e with permission
  * prot (VM_PROT_*, checked by the caller).  gpa must be page-aligned
  * and inside the guest's memory.  A mapping already there is replaced,
- * unless the guest is running on another CPU right now (its CPU may
- * still hold the old translation).  Returns 0, -E_INVAL or -E_NO_MEM.
+ * unless the guest is running (or dying, still running) on another CPU
+ * right now: its CPU may still hold the old translation.  Returns 0, -E_INVAL or -E_NO_MEM.
  */
 int
 vm_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int prot)
@@ -40,7 +40,9 @@ vm_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int prot)
 	if (PGOFF(gpa) || gpa >= vm->mem_size)
 		return -E_INVAL;
 	replacing = vmm->map_lookup(vm->map, gpa, &pa, &old) == 0;
-	if (replacing && e->env_status == ENV_RUNNING && e != curenv)
+	// A dying guest may still run on another CPU until its next exit.
+	if (replacing && e != curenv
+	    && (e->env_status == ENV_RUNNING || e->env_status == ENV_DYING))
 		return -E_INVAL;
 	if ((r = vmm->map_insert(vm->map, pp, gpa, prot)) < 0)
 		return r;

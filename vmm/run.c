@@ -166,6 +166,9 @@ vm_run(struct Env *e)
 
 	if (!vm->tsc_launch)
 		vm->tsc_launch = slice_start;
+	// Running, it waits in IPCRECV no more (its vmm may have made it
+	// runnable without a send): a later send must not land in it.
+	vm->ipc_recving = false;
 	vm_fpu_cpu_init();	// before the backend records the host's CR4
 	if (vmm->vcpu_load(v) < 0)
 		goto die;

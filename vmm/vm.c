@@ -85,8 +85,16 @@ vm_probe(void)
 static int
 vm_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 {
+	static bool selftest_done;
 	struct vm *vm;
 	int r;
+
+	// The first guest of a boot runs the map's self-test, when the
+	// pages it borrows are there: short of them, a later guest does.
+	if (!selftest_done && page_free_count() >= VM_SELFTEST_PAGES) {
+		vmm->map_selftest();
+		selftest_done = true;
+	}
 
 	static_assert(sizeof(struct vm) <= PGSIZE);
 	if (!(vm = page_alloc_kva()))

@@ -65,6 +65,10 @@ struct vm_event {
 #define VM_PROT_EXEC	0x4
 #define VM_PROT_ALL	(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
 
+// Free pages a map self-test borrows at most (a root, its tables for
+// three addresses, three pages), with room to spare.
+#define VM_SELFTEST_PAGES	32
+
 struct vm_exit {
 	enum vm_exit_reason reason;
 	uint32_t raw_reason;	// the backend's own number (statistics, messages)
@@ -175,6 +179,9 @@ struct vmm_ops {
 	// Every CPU must drop cached translations of root before it next
 	// enters the guest.
 	void (*map_invalidate)(struct vcpu *v);
+	// Check the map's code against known answers (panics on a wrong
+	// one); needs VM_SELFTEST_PAGES free pages and gives them back.
+	void (*map_selftest)(void);
 	// The debugger's controls (vmm/gdb/): step makes the next entry
 	// exit with VM_EXIT_STEP after one instruction, catch_bp makes
 	// INT3 exit with VM_EXIT_BREAKPOINT instead of reaching the guest,
@@ -183,6 +190,9 @@ struct vmm_ops {
 	// Between vcpu_load and vcpu_put; 0, or -E_NOT_SUPP if the CPU
 	// cannot.
 	int (*set_debug)(struct vcpu *v, bool step, bool catch_bp);
+	// Whether the debugger may set a hardware breakpoint at
+	// guest-linear addr (0, or a negative error); NULL: anywhere.
+	int (*check_hwbp)(uint64_t addr);
 	// A short name for a backend exit number (statistics).
 	const char *(*exit_name)(uint32_t raw_reason);
 };

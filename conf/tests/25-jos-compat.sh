@@ -143,12 +143,12 @@ add_test jos_lab_flags --func jos_labflags_session --timeout 120 \
 	--expect '^lab divzero: divides$' \
 	--expect '^check-user-strict: [0-9]+ programs build with USER_CFLAGS$'
 
-# The JOS VMM lab's interface (Bochs: a guest): labvmm loads our guest
+# The JOS VMM lab's interface (a guest, on each backend): labvmm loads our guest
 # the lab's way (no boot arguments, a disk copied under the vmdisk
 # number), the guest reaches its shell; Ctrl-] gives the console back,
 # vmmanager lists the guest and resumes it after a wrong answer.
 G='^(\[guest [0-9a-f]{8}\] )?'
-add_test lab_vmm_api --bochs --timeout 400 --prompt '$ ' \
+add_guest_test lab_vmm_api --timeout 400 --prompt '$ ' \
 	--type 'labvmm &' \
 	--type-guest '$ ' 'cat /motd' \
 	--type-at 'on the JOS guest' $'\x1dvmmanager' \

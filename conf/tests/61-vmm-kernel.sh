@@ -86,3 +86,14 @@ add_guest_test --bochs-svm vmm_conswrite --timeout 180 --prompt '$ ' \
 	--expect-seq '^vmm: guest [0-9a-f]{8} console: [1-9][0-9]* bytes by hypercall, 0 through COM1$' \
 	--expect-seq '^vmm: guest [0-9a-f]{8} is gone' \
 	--forbid 'conscheck: .*FAILED'
+
+# Two CPUs: a guest spinning on the other CPU is stopped twice, back to
+# back (as `vmctl stop` typed twice would): the second stop finds it
+# dying and leaves it to the CPU that runs it, which frees it once.
+add_guest_test vmm_evil_stop2 --cpus 2 --timeout 240 --prompt '$ ' \
+	--type 'vmevil stop2' --type 'echo done' \
+	--expect-seq '^vmevil: stop2: stopped twice while it ran on the other CPU \(.*\); freed once$' \
+	--expect-seq '^vmevil: free pages before ([0-9]+) after \1$' \
+	--expect-seq '^vmevil: done' \
+	--expect-seq '^done$' --stop '^done$' \
+	--forbid 'vmevil: .*want' --forbid 'vmevil: FAILED' --forbid 'skipped'

@@ -8,13 +8,18 @@ unit_multiboot() { unit_run multiboot_test "$2"; }
 add_test unit_multiboot --func unit_multiboot --timeout 60 \
 	--expect '^multiboot_test: [0-9]+ checks, 0 failed$' --forbid 'FAILED'
 
+# What every well-behaved mbtest run shows: its timer figures when it
+# is stopped; no interrupt it did not ask for, no access refused.
+MB_TIMER_SAID=(--expect-seq '^vmm: guest 00001004 timer: [0-9]+ PIT edges, [0-9]+ ticks injected, ')
+MB_CLEAN=(--forbid 'unexpected interrupts' --forbid 'vmm: .*: refused')
+
 # mbtest (guest/mbtest/), our own multiboot kernel, booted by
 # vmm --kernel with two modules and a command line: every field the
 # loader gives, the RTC, PIT ticks through the PIC, typed input echoed
 # by COM1's receive interrupt; then stopped.  (The page count after it
 # includes the env that waits for the guest once the host has the
 # console, as in guest_stop.)
-add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
+add_guest_test platform_mbtest --timeout 300 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest --module /motd,/lorem hello world' \
 	--type-at 'type something' 'ab' \
 	--type-at 'echo: newline' $'\x1d/vmctl list' \
@@ -40,12 +45,12 @@ add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq "${G}mbtest: echo: newline$" \
 	--expect-seq '^00001004 +64 MiB +halted +[0-9]+ +[0-9]+ +[0-9]+ +0 ' \
 	--expect-seq '^\[[0-9a-f]{8}\] destroying 00001004$' \
-	--expect-seq '^vmm: guest 00001004 timer: [0-9]+ PIT edges, [0-9]+ ticks injected, ' \
+	"${MB_TIMER_SAID[@]}" \
 	--expect-seq '^vmm: guest 00001004: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, 0 port accesses refused$' \
 	--expect-seq '^vmm: guest 00001004 is gone$' \
 	--expect-seq 'vmm: free pages before [0-9]+ after [0-9]+$' \
 	--expect-seq '^done$' --stop '^done$' \
-	--forbid 'unexpected interrupts' --forbid 'vmm: .*: refused'
+	"${MB_CLEAN[@]}"
 
 # Time: mbtest with its PIT at 1 kHz sleeps in HLT between its ticks
 # (vmctl: halted) while a second mbtest never halts (it spins, taking
@@ -54,7 +59,7 @@ add_test platform_mbtest --bochs --timeout 300 --prompt '$ ' \
 # figures (PIT edges against ticks injected, the cycles from a tick's
 # due time to its injection and to the guest's EOI: ./grade-lab.sh -v
 # platform_timer; not checked).
-add_test platform_timer --bochs --timeout 300 --prompt '$ ' \
+add_guest_test platform_timer --timeout 300 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest fast idle &' \
 	--type-at 'ticks: 1000' $'\x1d/vmm/vmm --kernel /guests/mbtest spin &' \
 	--type-at 'ticks: 300' $'\x1d/vmctl list' \
@@ -68,25 +73,25 @@ add_test platform_timer --bochs --timeout 300 --prompt '$ ' \
 	--expect-seq '^00001004 +64 MiB +(halted|runnable) ' \
 	--expect-seq "${G}mbtest: ticks: 11000$" \
 	--expect '^[0-9a-f]{8} +64 MiB +(runnable|running) ' \
-	--expect-seq '^vmm: guest 00001004 timer: [0-9]+ PIT edges, [0-9]+ ticks injected, ' \
+	"${MB_TIMER_SAID[@]}" \
 	--expect-seq '^vmm: guest 00001004 is gone$' \
 	--expect-seq '^host answers$' --stop '^host answers$' \
-	--forbid 'unexpected interrupts' --forbid 'vmm: .*: refused'
+	"${MB_CLEAN[@]}"
 
 # The figures of an idle guest with a 100 Hz PIT: mbtest in HLT between
 # its ticks, listed by vmctl 5 s apart (its exits and run ms: exits per
 # second), then its timer figures when stopped.  Not checked:
 # ./grade-lab.sh -v platform_idle.
-add_test platform_idle --bochs --timeout 300 --prompt '$ ' \
+add_guest_test platform_idle --timeout 300 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest idle' \
 	--type-at 'ticks: 600' $'\x1d/vmctl list' \
 	--type-at 'ticks: 1100' '/vmctl list' \
 	--type-at 'run ms' '/vmctl stop 00001004' \
 	--type-at 'free pages before' 'echo done' \
 	--expect-count 2 '^00001004 +64 MiB +halted ' \
-	--expect-seq '^vmm: guest 00001004 timer: [0-9]+ PIT edges, [0-9]+ ticks injected, ' \
+	"${MB_TIMER_SAID[@]}" \
 	--expect-seq '^done$' --stop '^done$' \
-	--forbid 'unexpected interrupts' --forbid 'vmm: .*: refused'
+	"${MB_CLEAN[@]}"
 
 # The hostile variant: a flood of timer interrupts (the running 100 Hz
 # tick reprogrammed to counts 2 and 1, then 1 kHz: each phase ends, so
@@ -95,7 +100,7 @@ add_test platform_idle --bochs --timeout 300 --prompt '$ ' \
 # off.  It harms only itself: the host shell
 # answers, vmctl stop ends it, and the host's pages come back as for
 # the JOS guest in guest_stop.
-add_test platform_hostile --bochs --timeout 150 --prompt '$ ' \
+add_guest_test platform_hostile --timeout 150 --prompt '$ ' \
 	--type 'vmm --kernel /guests/mbtest hostile' \
 	--type-at 'masked and halted' $'\x1d/vmctl list' \
 	--type-at '$ ' '/vmctl stop 00001004' \
@@ -113,7 +118,7 @@ add_test platform_hostile --bochs --timeout 150 --prompt '$ ' \
 
 # Files that are not multiboot kernels, or do not fit, are refused with
 # the file's name and the reason; the shell goes on.
-add_test platform_refused --bochs --timeout 120 --prompt '$ ' \
+add_guest_test platform_refused --timeout 120 --prompt '$ ' \
 	--type 'vmm --kernel /motd' \
 	--type 'vmm --kernel /vmm/kernel' \
 	--type 'vmm --kernel /nonexistent' \

@@ -6,8 +6,9 @@
 # at once, and while gdb holds it the host's shell answers a command.
 # The shell gives the guest the console again and types a line to it;
 # gdb breaks at the guest kernel's syscall(), backtraces, steps, reads
-# memory, lets it run and stops it with Ctrl-C, and detaches.  The guest
-# then answers typed commands again.
+# memory, stops there again by a hardware breakpoint, lets it run and
+# stops it with Ctrl-C, and detaches.  The guest then answers typed
+# commands again.
 
 # gdb_wait_for LOG COUNT ERE: wait until LOG has COUNT lines matching ERE.
 gdb_wait_for() {
@@ -108,6 +109,13 @@ guest_gdb_session_bsvm() {
 	BOCHS_MODEL=ryzen guest_gdb_session "$@"
 }
 
+# What every session ends with (gdb's output, then the console's), and
+# what none may say.
+GDB_DETACHED=(--expect-seq '^\[Inferior 1 \(Remote target\) detached\]' --expect-seq '^GDB: detached'
+	--expect-seq 'vmm: guest [0-9a-f]{8}: the debugger let go')
+GDB_FORBID=(--forbid "Remote 'g' packet reply is too long" --forbid 'Cannot insert'
+	--forbid 'Error in sourced command file')
+
 # The same session, run under Bochs (VT-x), under QEMU (SVM: int3 by
 # the INT n intercept, steps by RFLAGS.TF) and on Bochs' AMD model (int3
 # by the #BP intercept).
@@ -124,15 +132,15 @@ GUEST_GDB_EXPECT=(
 	--expect-seq '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <syscall\+[0-9]+>' \
 	--expect-seq '^Breakpoint 1, syscall \(' \
 	--expect-seq '^GDB: registers changed' \
+	--expect-seq '^Hardware assisted breakpoint 2 at 0x[0-9a-f]+: file kern/syscall.c, line [0-9]+' \
+	--expect-seq '^Breakpoint 2, syscall \(' \
+	--expect-seq '^GDB: stopped at syscall by a hardware breakpoint' \
 	--expect-seq 'received signal SIGINT' \
 	--expect-seq '^GDB: interrupted' \
 	--expect-seq '^rip +0x[0-9a-f]+ ' \
-	--expect-seq '^\[Inferior 1 \(Remote target\) detached\]' \
-	--expect-seq '^GDB: detached' \
-	--expect-seq 'vmm: guest [0-9a-f]{8}: the debugger let go' \
+	"${GDB_DETACHED[@]}" \
 	--expect-seq '^(\[guest [0-9a-f]{8}\] )?after-detach' \
-	--forbid "Remote 'g' packet reply is too long" --forbid 'Cannot insert' \
-	--forbid 'Error in sourced command file'
+	"${GDB_FORBID[@]}"
 )
 add_test guest_gdb --func guest_gdb_session --timeout 400 "${GUEST_GDB_EXPECT[@]}"
 add_test guest_gdb_qsvm --backend qemu-svm --func guest_gdb_session_qemu --timeout 300 \
@@ -190,16 +198,17 @@ guest_gdb_start() {
 }
 
 guest_gdb_start_qemu() {
-	GDB_EMU=qemu GDB_HW='# ' guest_gdb_start "$@"
+	GDB_EMU=qemu guest_gdb_start "$@"
 }
 # On QEMU (SVM) only: Bochs' COM2 socket takes one connection, this test
 # makes two.  The hardware breakpoint (the @HW@ lines of
-# conf/gdb-guest-start.gdb) is left out: QEMU 7.2's VMRUN loads the
-# guest's DR7 without arming it (and Bochs 2.7 did not stop at it
-# either); GDB_HW='' puts them in for a machine that does.
+# conf/gdb-guest-start.gdb; GDB_HW='# ' leaves them out) stops the
+# guest because the world switch arms DR7 for QEMU 7.2, whose VMRUN
+# loads the guest's DR7 without arming it (vmm/amd/debug.c).
 add_test guest_gdb_start_qsvm --backend qemu-svm --func guest_gdb_start_qemu --timeout 300 \
 	--expect-seq '^GDB: held at the first instruction' \
 	--expect '^TEST: nothing of the guest while gdb held it' \
+	--expect-seq "^GDB: hardware breakpoint at the kernel's entry" \
 	--expect-seq '^GDB: detached' \
 	--expect-seq 'currently "i386"' \
 	--expect-seq '^eip +0x[0-9a-f]+ ' \
@@ -208,3 +217,48 @@ add_test guest_gdb_start_qsvm --backend qemu-svm --func guest_gdb_start_qemu --t
 	--expect-seq '^GDB: detached' \
 	--expect '^(\[guest [0-9a-f]{8}\] )?hello, world' \
 	--forbid "Remote 'g' packet reply is too long" --forbid 'Error in sourced command file'
+
+# guest_gdb_mb DIR LOG: gdb on the 32-bit multiboot guest mbtest, held
+# before its first instruction by `vmm --gdb --kernel`, with the i386
+# registers (conf/gdb-guest-mb.gdb); once gdb
+# detached, mbtest goes on counting ticks and echoes a typed key.
+guest_gdb_mb() {
+	local dir=$1 log=$2 serial=$1/serial.log st
+	gdb_machine "${GDB_EMU:-bochs}" "$dir" "$log" || return 1
+	gdb_run gdb-guest-mb.gdb "$dir"
+	gdb_wait_for "$serial" 1 '\$ ' && printf 'vmm --gdb --kernel /guests/mbtest\r' >&"$con" || st=1
+	wait "$gpid" || st=1
+	gdb_wait_for "$serial" 1 'mbtest: ticks: 100' && printf 'x' >&"$con" &&
+		gdb_wait_for "$serial" 1 'mbtest: echo: x' || st=1
+	{ echo "--- gdb"; cat "$dir/gdb-guest-mb.gdb.out"
+	  echo "--- console"; tr -d '\r' <"$serial"; } >>"$log"
+	exec {con}>&-
+	return "${st:-0}"
+}
+guest_gdb_mb_qemu() {
+	GDB_EMU=qemu guest_gdb_mb "$@"
+}
+
+GUEST_GDB_MB_EXPECT=(
+	--expect 'vmm: guest [0-9a-f]{8} waits for gdb on COM2' \
+	--expect-seq 'The target architecture is set to "i386"' \
+	--expect-seq "^GDB: held at the boot code's first instruction" \
+	--expect-seq '^Breakpoint 1 at 0x[0-9a-f]+: file guest/mbtest/main.c, line [0-9]+' \
+	--expect-seq '^Breakpoint 1, print \(fmt=.*\) at guest/mbtest/main.c:[0-9]+' \
+	--expect-seq '^#0 +print \(fmt=.*\) at guest/mbtest/main.c:[0-9]+' \
+	--expect-seq '^#1 +0x[0-9a-f]+ in mbmain \(magic=.*\) at guest/mbtest/main.c:[0-9]+' \
+	--expect-seq '^GDB: stepi moved eip by 1, the length of push +%edi' \
+	--expect-seq '^0x[0-9a-f]+ <gdt>:.0x00000000.0x00000000.0x0000ffff.0x00cf9a00$' \
+	--expect-seq '^eip +0x[0-9a-f]+ +0x[0-9a-f]+ <print\+1>' \
+	--expect-seq '^cs +0x[0-9a-f]+ ' \
+	--expect-seq '^Breakpoint 1, print \(' \
+	--expect-seq '^GDB: registers changed' \
+	--expect-seq '^GDB: stopped at irq_handler by a hardware breakpoint' \
+	"${GDB_DETACHED[@]}" \
+	--expect-seq '^(\[guest [0-9a-f]{8}\] )?mbtest: ticks: 100' \
+	--expect-seq '^(\[guest [0-9a-f]{8}\] )?mbtest: echo: x' \
+	"${GDB_FORBID[@]}"
+)
+add_test guest_gdb_mb --func guest_gdb_mb --timeout 400 "${GUEST_GDB_MB_EXPECT[@]}"
+add_test guest_gdb_mb_qsvm --backend qemu-svm --func guest_gdb_mb_qemu --timeout 300 \
+	"${GUEST_GDB_MB_EXPECT[@]}"

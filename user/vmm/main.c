@@ -63,16 +63,17 @@ make_guest(struct run *run, uint64_t mem_size)
 }
 
 /*
- * Start the guest (waiting for gdb first when asked), wait until it
- * is gone, say so and count the host's pages.  A guest that cannot
- * start is destroyed.  0 once it ran, or an error.
+ * Start the guest (waiting for gdb first when asked, with
+ * sys_guest_debug's gdb_flags), wait until it is gone, say so and
+ * count the host's pages.  A guest that cannot start is destroyed.  0
+ * once it ran, or an error.
  */
 static int
-run_guest(struct run *run, bool wait_gdb)
+run_guest(struct run *run, bool wait_gdb, int gdb_flags)
 {
 	int r;
 
-	if (wait_gdb && (r = sys_guest_debug(run->guest)) < 0) {
+	if (wait_gdb && (r = sys_guest_debug(run->guest, gdb_flags)) < 0) {
 		cprintf("vmm: --gdb: %e\n", r);
 		sys_env_destroy(run->guest);
 		return r;
@@ -161,7 +162,7 @@ boot_jos(const struct boot_config *c)
 	// Said before the guest runs: its lines come after this one.
 	cprintf("vmm: guest %08x starting: %s, entry %08x, command line \"%s\"\n",
 		run.guest, GUEST_KERNEL, entry, cmdline);
-	if (run_guest(&run, c->gdb) == 0) {
+	if (run_guest(&run, c->gdb, 0) == 0) {
 		remove_disk(disk);
 		report_pages(&run);
 	}
@@ -211,7 +212,8 @@ boot_multiboot(const struct boot_config *c, int kfd, off_t ksize, int bfd, off_t
 		"%d module%s, command line \"%s\"\n", run.guest, c->kernel,
 		k.aout ? "a.out kludge" : k.elf_class == 64 ? "ELF64" : "ELF32", k.entry,
 		k.nsegs, k.nsegs == 1 ? "" : "s", c->nmods, c->nmods == 1 ? "" : "s", cmdline);
-	if (run_guest(&run, c->gdb) == 0)
+	// A 32-bit kernel: gdb sees i386 registers from the boot code on.
+	if (run_guest(&run, c->gdb, k.elf_class == 64 ? 0 : GUEST_DEBUG_I386) == 0)
 		report_pages(&run);
 }
 
@@ -253,7 +255,7 @@ boot_linux(const struct boot_config *c, int kfd, off_t ksize, int bfd, off_t bsi
 		bz.version >> 8, bz.version & 0xFF, bz.payload_format,
 		(unsigned long) l.kernel_gpa, c->initrd[0] ? "initrd " : "", c->initrd,
 		(long) (run.mem_size >> 20), cmdline);
-	if (run_guest(&run, c->gdb) == 0)
+	if (run_guest(&run, c->gdb, 0) == 0)
 		report_pages(&run);
 out:
 	if (ifd >= 0)

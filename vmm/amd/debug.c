@@ -11,7 +11,16 @@
  * instruction the monitor emulates (CPUID, port I/O, hypercalls) ends
  * its step with the emulation: the next entry makes the step's exit at
  * once (svm_step_owed) instead of stepping the instruction after it too.
+ *
+ * Hardware breakpoints: VMRUN loads the guest's DR7 (and DR6) from the
+ * VMCB; DR0-DR3 are the CPU's own, which the debugger loads before
+ * entry.  QEMU 7.2's VMRUN sets DR7 without arming the breakpoints it
+ * enables (only a MOV to DR7 does), so the world switch writes the
+ * VMCB's DR7 to the host's just before VMRUN and clears it right after
+ * the exit (svmrun.S); a breakpoint inside that code would stop the
+ * host itself, and is refused (svm_check_hwbp).
  */
+#include <inc/error.h>
 #include <inc/mmu.h>
 #include <inc/trap.h>
 #include <inc/string.h>
@@ -166,4 +175,29 @@ svm_debug_exit(struct vcpu *vcpu)
 	if (v->tf_step && v->step_pushf)
 		svm_unpush_tf(vcpu);
 	v->step_pushf = false;
+}
+
+/*
+ * The DR7 the world switch arms around VMRUN for v: the VMCB's when it
+ * enables a breakpoint, else 0 (nothing to arm).
+ */
+uint64_t
+svm_debug_dr7(struct vcpu *vcpu)
+{
+	struct svm_vcpu *v = vcpu->backend;
+
+	return (v->vmcb->dr7 & 0xFF) ? v->vmcb->dr7 : 0;
+}
+
+/*
+ * Whether a hardware breakpoint may be set at guest-linear addr: not
+ * in the host's world switch, where DR7 is armed for QEMU.  0 or
+ * -E_INVAL.
+ */
+int
+svm_check_hwbp(uint64_t addr)
+{
+	if (addr >= (uintptr_t) svm_world_switch && addr < (uintptr_t) svm_world_switch_end)
+		return -E_INVAL;
+	return 0;
 }

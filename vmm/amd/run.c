@@ -85,20 +85,14 @@ svm_asid_alloc(void)
 
 /*
  * Give virtual CPU v a VMCB for a guest that starts in real mode at
- * rip, and an ASID.  The first one of a boot runs the nested page
- * tables' self-test first.  0, -E_NO_MEM, or -E_NO_FREE_ENV when every
+ * rip, and an ASID.  0, -E_NO_MEM, or -E_NO_FREE_ENV when every
  * ASID is taken; nothing is kept on failure.
  */
 static int
 svm_vcpu_create(struct vcpu *vcpu, uint64_t rip)
 {
-	static bool selftest_done;
 	struct svm_vcpu *v;
 
-	if (!selftest_done) {
-		npt_selftest();
-		selftest_done = true;
-	}
 	svm_maps_init();
 	static_assert(sizeof(struct svm_vcpu) <= PGSIZE);
 	if (!(v = page_alloc_kva()))
@@ -230,7 +224,7 @@ again:
 		vmcb->clean = 0;
 	vmcb->rax = tf->tf_regs.reg_rax;
 	t0 = read_tsc();
-	svm_world_switch(tf, PADDR(vmcb), svm_host_save_pa());
+	svm_world_switch(tf, PADDR(vmcb), svm_host_save_pa(), svm_debug_dr7(vcpu));
 	t1 = read_tsc();
 	vcpu->tsc_in_guest += t1 - t0;
 	tf->tf_regs.reg_rax = vmcb->rax;
@@ -264,6 +258,8 @@ const struct vmm_ops svm_ops = {
 	.map_insert = npt_map_insert,
 	.map_lookup = npt_map_lookup,
 	.map_invalidate = svm_map_invalidate,
+	.map_selftest = npt_selftest,
 	.set_debug = svm_set_debug,
+	.check_hwbp = svm_check_hwbp,
 	.exit_name = svm_exit_name,
 };

@@ -270,6 +270,8 @@ int	svm_set_debug(struct vcpu *v, bool step, bool catch_bp);
 void	svm_debug_rip_moved(struct vcpu *v);
 bool	svm_step_owed(struct vcpu *v, struct vm_exit *x);
 void	svm_debug_exit(struct vcpu *v);
+uint64_t svm_debug_dr7(struct vcpu *v);
+int	svm_check_hwbp(uint64_t addr);
 bool	svm_debug_swint(struct vcpu *v, struct vm_exit *x);
 
 // exits.c
@@ -277,6 +279,8 @@ bool	svm_decode_exit(struct vcpu *v, struct vm_exit *x, struct Trapframe *tf);
 const char *svm_exit_name(uint32_t slot);
 
 // svmrun.S
-void	svm_world_switch(struct Trapframe *tf, physaddr_t vmcb, physaddr_t host_save);
+void	svm_world_switch(struct Trapframe *tf, physaddr_t vmcb, physaddr_t host_save,
+			 uint64_t dr7);
+extern char svm_world_switch_end[];
 
 #endif

@@ -1,8 +1,14 @@
 /*
- * svm_world_switch(tf, vmcb, host_save): run the guest whose VMCB is
- * at physical address vmcb until it exits, with its general registers
- * (RAX and RSP excepted: they live in the VMCB) from tf, a struct
- * Trapframe, and back into it afterwards.
+ * svm_world_switch(tf, vmcb, host_save, dr7): run the guest whose VMCB
+ * is at physical address vmcb until it exits, with its general
+ * registers (RAX and RSP excepted: they live in the VMCB) from tf, a
+ * struct Trapframe, and back into it afterwards.
+ *
+ * A non-zero dr7 (the VMCB's, with breakpoints enabled) is written to
+ * the host's DR7 just before VMRUN, and DR7 is 0x400 again just after
+ * the exit: QEMU 7.2's VMRUN loads the guest's DR7 without arming its
+ * breakpoints, which only a MOV to DR7 does (vmm/amd/debug.c).  The
+ * host runs this file's code between the two, no other.
  *
  * VMRUN switches what it must (segments CS, SS, DS, ES, the descriptor
  * tables, CR0, CR3, CR4, EFER, RFLAGS, RIP, RSP, RAX) through the host
@@ -22,13 +28,8 @@
 .type svm_world_switch, @function
 .p2align 4
 svm_world_switch:
-	pushq	%rbp
-	movq	%rsp, %rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	HOST_CALLEE_SAVE
+	pushq	%rcx			// 24(%rsp): dr7
 	pushq	%rdx			// 16(%rsp): host_save
 	pushq	%rdi			// 8(%rsp): tf
 	pushq	%rsi			// 0(%rsp): vmcb
@@ -36,6 +37,10 @@ svm_world_switch:
 	clgi
 	movq	%rdx, %rax
 	vmsave				// the host's FS, GS, TR, LDTR, MSRs
+	testq	%rcx, %rcx
+	jz	1f
+	movq	%rcx, %dr7		// the guest's breakpoints, armed
+1:
 	GUEST_REGS_LOAD %rdi
 	movq	TF_RDI(%rdi), %rdi
 	movq	(%rsp), %rax		// vmcb
@@ -49,16 +54,17 @@ svm_world_switch:
 	movq	16(%rsp), %rdi		// tf
 	GUEST_REGS_STORE %rdi
 	popq	TF_RDI(%rdi)
+	cmpq	$0, 24(%rsp)
+	je	2f
+	movl	$0x400, %eax		// no breakpoint of the guest's in the host
+	movq	%rax, %dr7
+2:
 	movq	16(%rsp), %rax		// host_save
 	vmload				// the host's FS, GS, TR, LDTR, MSRs again
 	stgi
 
-	addq	$24, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
-	ret
+	addq	$32, %rsp
+	HOST_CALLEE_RESTORE_RET
+.globl svm_world_switch_end
+svm_world_switch_end:
 .size svm_world_switch, . - svm_world_switch

@@ -371,7 +371,7 @@ cmd_query(struct rsp *r)
 	if (starts(r->pkt, "qSupported")) {
 		reply_set(r, "PacketSize=");
 		reply_append_number(r, RSP_PACKET_MAX);
-		reply_append(r, ";qXfer:features:read+;swbreak+");
+		reply_append(r, ";qXfer:features:read+;swbreak+;hwbreak+");
 	} else if (starts(r->pkt, "qXfer:features:read:"))
 		cmd_xfer_features(r);
 	else if (starts(r->pkt, "qAttached"))
@@ -464,6 +464,8 @@ rsp_stop_reply(struct rsp *r, enum rsp_stop why)
 	r->stop = why;
 	if (why == RSP_STOP_BREAKPOINT)
 		reply_set(r, "T05swbreak:;");
+	else if (why == RSP_STOP_HWBREAK)
+		reply_set(r, "T05hwbreak:;");
 	else if (why == RSP_STOP_INTERRUPT)
 		reply_set(r, "S02");
 	else

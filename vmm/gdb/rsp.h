@@ -49,6 +49,7 @@ enum rsp_stop {
 	RSP_STOP_INTERRUPT,		// Ctrl-C
 	RSP_STOP_STEP,			// a single step ended
 	RSP_STOP_BREAKPOINT,		// one of gdb's int3s
+	RSP_STOP_HWBREAK,		// one of gdb's hardware breakpoints
 };
 
 // What the byte framer found (rsp_input).

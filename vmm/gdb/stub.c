@@ -19,6 +19,7 @@
  * pages (mem.c).
  */
 #include <inc/error.h>
+#include <inc/syscall.h>
 #include <inc/mmu.h>
 #include <inc/string.h>
 #include <inc/stdio.h>
@@ -52,6 +53,7 @@ static struct {
 	bool running;		// gdb let it run: a stop reply is owed
 	bool stopped;		// held for gdb, which is answered
 	bool is64;		// the register layout, chosen at attach
+	bool i386;		// ... i386 even in real mode (GUEST_DEBUG_I386)
 	struct vm *vm;		// during a session: the guest, its registers
 	struct Trapframe *tf;
 	bool stepping;		// gdb's `s` runs: the next #DB is its step
@@ -303,7 +305,7 @@ tgt_insert_hwbp(void *arg, uint64_t addr)
 		return 0;
 	for (i = 0; i < GDB_MAX_HWBPS && gdb.hw_used[i]; i++)
 		;
-	if (i == GDB_MAX_HWBPS)
+	if (i == GDB_MAX_HWBPS || (vmm->check_hwbp && vmm->check_hwbp(addr) < 0))
 		return -1;
 	if (!hw_dr7())
 		gdb.guest_dr7 = vmm->get_reg(&gdb.vm->vcpu, VM_REG_DR7);
@@ -460,12 +462,14 @@ gdb_input(void)
 
 /*
  * Debug guest id: it stops at its next entry and waits for gdb on
- * COM2 (gdb's detach lets it go).  -E_BAD_ENV if id is
- * not a guest, -E_NOT_SUPP without a COM2 or set_debug in the backend,
- * or when another guest is being debugged.
+ * COM2 (gdb's detach lets it go).  gdb is given the register layout of
+ * the guest's mode then, i386 in real mode too with GUEST_DEBUG_I386 in
+ * flags (a 32-bit kernel held in the boot code).  -E_BAD_ENV if id is
+ * not a guest, -E_INVAL for another flag, -E_NOT_SUPP without a COM2
+ * or set_debug in the backend, or when another guest is being debugged.
  */
 int
-gdb_attach(envid_t id)
+gdb_attach(envid_t id, int flags)
 {
 	static bool serial_ready;
 	struct Env *e;
@@ -477,6 +481,8 @@ gdb_attach(envid_t id)
 	}
 	if (envid2env(id, &e, false) < 0 || e->env_type != ENV_TYPE_GUEST || !e->env_vmxinfo)
 		return -E_BAD_ENV;
+	if (flags & ~GUEST_DEBUG_I386)
+		return -E_INVAL;
 	if (!vmm->set_debug) {
 		cprintf("vmm: the %s backend has no debugger controls\n", vmm_caps.name);
 		return -E_NOT_SUPP;
@@ -492,6 +498,7 @@ gdb_attach(envid_t id)
 	}
 	gdb.id = id;
 	gdb.stop_pending = true;
+	gdb.i386 = (flags & GUEST_DEBUG_I386) != 0;
 	gdb.running = false;
 	gdb.stopped = false;
 	memset(gdb.bps, 0, sizeof(gdb.bps));
@@ -531,7 +538,7 @@ gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 	if (gdb.stop_pending) {
 		gdb.stop_pending = false;
 		gdb.is64 = (vmm->get_reg(v, VM_REG_EFER) & EFER_LMA_BIT)
-			|| !(vmm->get_reg(v, VM_REG_CR0) & CR0_PE_BIT);
+			|| (!(vmm->get_reg(v, VM_REG_CR0) & CR0_PE_BIT) && !gdb.i386);
 		gdb_stop(RSP_STOP_ATTACH);
 	}
 	while (gdb.running && (c = serial2_getc()) >= 0)
@@ -579,7 +586,7 @@ gdb_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 		vmm->set_debug(v, false, true);
 		gdb_stop(RSP_STOP_STEP);
 	} else if (hw_find(vmm->get_reg(v, VM_REG_RIP)) >= 0) {
-		gdb_stop(RSP_STOP_BREAKPOINT);
+		gdb_stop(RSP_STOP_HWBREAK);
 	} else {
 		ev.type = VM_EVENT_EXCEPTION;
 		ev.vector = 1;		// #DB

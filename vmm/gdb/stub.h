@@ -8,7 +8,7 @@
 #include <inc/types.h>
 #include <vmm/vm.h>
 
-int	gdb_attach(envid_t id);
+int	gdb_attach(envid_t id, int flags);
 enum vm_action gdb_before_entry(struct vm *vm, struct Trapframe *tf);
 enum vm_action gdb_exit(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x);
 

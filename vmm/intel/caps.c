@@ -136,14 +136,20 @@ vmx_check_ept(void)
 				0, &vmx_caps.proc)) < 0
 	    || (r = vmx_control("secondary processor-based", MSR_IA32_VMX_PROCBASED_CTLS2,
 				PROC2_EPT | PROC2_UNRESTRICTED, 0, &vmx_caps.proc2)) < 0
-	    // A 64-bit host; the guest's EFER saved, the host's loaded.
+	    // A 64-bit host; the guest's EFER saved, the host's loaded; the
+	    // guest's DR7 saved and loaded where the CPU lets it be (the
+	    // debugger's hardware breakpoints, vmm/gdb/: with the TRUE
+	    // controls, Bochs 2.7 leaves them off, and without loading it
+	    // an entry keeps the 0x400 that the exit left in DR7).
 	    || (r = vmx_control("VM-exit",
 				true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
-				EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, 0, &vmx_caps.exit)) < 0
+				EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, EXIT_SAVE_DEBUG,
+				&vmx_caps.exit)) < 0
 	    // The guest's EFER loaded; it may enter long mode later.
 	    || (r = vmx_control("VM-entry",
 				true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
-				ENTRY_LOAD_EFER | ENTRY_IA32E_GUEST, 0, &vmx_caps.entry)) < 0)
+				ENTRY_LOAD_EFER | ENTRY_IA32E_GUEST, ENTRY_LOAD_DEBUG,
+				&vmx_caps.entry)) < 0)
 		return r;
 	// The guest starts in real mode: IA-32e mode only once it enables it.
 	vmx_caps.entry &= ~ENTRY_IA32E_GUEST;

@@ -76,19 +76,13 @@ vmx_pass_msr(struct vmx_vcpu *v, uint32_t msr, bool write)
  * Give virtual CPU v of a guest a VT-x state that will start in real
  * mode at rip: a VMCS region, I/O bitmaps that make every port exit,
  * and an MSR bitmap that makes every MSR exit but the segment bases, the
- * SYSENTER and SYSCALL MSRs and reading the TSC.  The first one of a boot runs the EPT self-test
- * first.  Returns 0 or -E_NO_MEM (and keeps nothing).
+ * SYSENTER and SYSCALL MSRs and reading the TSC.  Returns 0 or -E_NO_MEM (and keeps nothing).
  */
 static int
 vmx_vcpu_create(struct vcpu *vcpu, uint64_t rip)
 {
-	static bool selftest_done;
 	struct vmx_vcpu *v;
 
-	if (!selftest_done) {
-		ept_selftest();
-		selftest_done = true;
-	}
 	static_assert(sizeof(struct vmx_vcpu) <= PGSIZE);
 	if (!(v = page_alloc_kva()))
 		return -E_NO_MEM;
@@ -331,5 +325,6 @@ const struct vmm_ops vmx_ops = {
 	.map_insert = vmx_map_insert,
 	.map_lookup = vmx_map_lookup,
 	.map_invalidate = vmx_map_invalidate,
+	.map_selftest = ept_selftest,
 	.exit_name = vmx_exit_name,
 };

@@ -17,13 +17,7 @@
 .type asm_vmrun, @function
 .p2align 4
 asm_vmrun:
-	pushq	%rbp
-	movq	%rsp, %rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	HOST_CALLEE_SAVE
 	pushq	%rdi			// tf, for the way back
 	movq	$VMCS_HOST_RSP, %rax
 	vmwrite	%rsp, %rax
@@ -55,11 +49,5 @@ vmx_exit_point:
 	movl	$VMRUN_EXITED, %eax
 out:
 	addq	$8, %rsp		// tf
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
-	ret
+	HOST_CALLEE_RESTORE_RET
 .size asm_vmrun, . - asm_vmrun

@@ -73,12 +73,14 @@ struct vcpu;
 #define PROC2_UNRESTRICTED		(1 << 7)
 
 // VM-exit controls
+#define EXIT_SAVE_DEBUG			(1 << 2)
 #define EXIT_HOST_64			(1 << 9)
 #define EXIT_ACK_INTR			(1 << 15)
 #define EXIT_SAVE_EFER			(1 << 20)
 #define EXIT_LOAD_EFER			(1 << 21)
 
 // VM-entry controls
+#define ENTRY_LOAD_DEBUG		(1 << 2)
 #define ENTRY_IA32E_GUEST		(1 << 9)
 #define ENTRY_LOAD_EFER			(1 << 15)
 

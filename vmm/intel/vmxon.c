@@ -183,14 +183,17 @@ vmx_cpu_on(void)
 /*
  * Write v's VMCS, active on this CPU c, back to memory: its guest may
  * now be loaded on any CPU (a VMLAUNCH next), and a dead one's pages
- * are freed.
+ * are freed.  Should VMCLEAR fail (vmclear reports it), the CPU may
+ * still cache the VMCS and write it back later: a dead one's VMCS page
+ * is then never reused (a page lost beats memory overwritten).
  */
 static void
 vmcs_clear(struct vmx_cpu *c, struct vmx_vcpu *v)
 {
 	struct vmx_vcpu **p;
 
-	vmclear(PADDR(v->vmcs));
+	if (vmclear(PADDR(v->vmcs)) < 0 && v->dead)
+		v->vmcs = NULL;		// page_free_kva(NULL) frees nothing
 	for (p = &c->active; *p != v; p = &(*p)->next_active)
 		assert(*p);
 	*p = v->next_active;

@@ -345,6 +345,8 @@ test_control(void)
 	rsp_stop_reply(R, RSP_STOP_BREAKPOINT);
 	CHECK(reply_is("T05swbreak:;"));
 	CHECK(send("?") == RSP_ACT_REPLY && reply_is("T05swbreak:;"));
+	rsp_stop_reply(R, RSP_STOP_HWBREAK);
+	CHECK(reply_is("T05hwbreak:;"));
 	rsp_stop_reply(R, RSP_STOP_INTERRUPT);
 	CHECK(reply_is("S02"));
 	CHECK(send("D") == RSP_ACT_DETACH && reply_is("OK"));
@@ -362,7 +364,7 @@ test_queries(void)
 
 	reset(true);
 	CHECK(send("qSupported:multiprocess+;swbreak+") == RSP_ACT_REPLY
-	      && reply_is("PacketSize=400;qXfer:features:read+;swbreak+"));
+	      && reply_is("PacketSize=400;qXfer:features:read+;swbreak+;hwbreak+"));
 	CHECK(send("qAttached") == RSP_ACT_REPLY && reply_is("1"));
 	CHECK(send("qXfer:features:read:other.xml:0,100") == RSP_ACT_REPLY && reply_is("E00"));
 	CHECK(send("qXfer:features:read:target.xml:0") == RSP_ACT_REPLY && reply_is("E01"));
