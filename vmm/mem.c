@@ -134,6 +134,22 @@ vm_gpa2kva(struct vm *vm, uint64_t gpa)
 }
 
 /*
+ * The same for a write on the guest's behalf (the debugger's): NULL
+ * also where the guest may not write, such as a page its vmm shares
+ * read-only, which other envs may map too.
+ */
+void *
+vm_gpa2kva_writable(struct vm *vm, uint64_t gpa)
+{
+	physaddr_t pa;
+	int prot;
+
+	if (vm_gpa_page(vm, gpa, false, &pa, &prot) < 0 || !(prot & VM_PROT_WRITE))
+		return NULL;
+	return (uint8_t *) KADDR(pa) + PGOFF(gpa);
+}
+
+/*
  * Copy len bytes of guest env e's memory at guest-physical gpa to dst,
  * a page at a time; pages the guest never touched read as zeros and
  * are not made (a look must not cost the guest memory).  A guest on

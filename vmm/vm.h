@@ -150,6 +150,7 @@ int	vm_map_page(struct Env *e, struct PageInfo *pp, uint64_t gpa, int perm);
 int	vm_fault_in(struct vm *vm, uint64_t gpa);
 int	vm_gpa_page(struct vm *vm, uint64_t gpa, bool fault_in, physaddr_t *pa, int *prot);
 void	*vm_gpa2kva(struct vm *vm, uint64_t gpa);
+void	*vm_gpa2kva_writable(struct vm *vm, uint64_t gpa);
 int	vm_read_mem(struct Env *e, uint64_t gpa, void *dst, size_t len);
 
 // ports.c

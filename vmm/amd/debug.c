@@ -56,7 +56,7 @@ svm_unpush_tf(struct vcpu *vcpu)
 	uint64_t la = (longmode ? 0 : vmcb->ss.base) + vmcb->rsp + 1, gpa;
 	uint8_t *p;
 
-	if (v->guest_tf || !svm_linear_to_gpa(vcpu, la, &gpa) || !(p = vm_gpa2kva(vcpu->vm, gpa)))
+	if (v->guest_tf || !svm_linear_to_gpa(vcpu, la, &gpa) || !(p = vm_gpa2kva_writable(vcpu->vm, gpa)))
 		return;
 	*p &= ~(FL_TF >> 8);
 }

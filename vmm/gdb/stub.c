@@ -40,6 +40,7 @@
 #define EFER_LMA_BIT	0x400ULL
 #define CR0_PE_BIT	0x1ULL
 #define GDB_LINGER_US	2000	// how long a held guest waits for gdb's next byte
+#define GDB_SERVE_BYTES	16384	// bytes taken per turn: a peer that never stops cannot hold the host
 
 struct gdb_bp {
 	bool used;
@@ -166,9 +167,9 @@ tgt_read_phys(void *arg, uint64_t gpa, int size, uint64_t *value)
 	return 0;
 }
 
-/* The kernel address of guest-virtual va, or NULL. */
+/* The kernel address of guest-virtual va (writable by the guest, for a write), or NULL. */
 static uint8_t *
-tgt_va2kva(uint64_t va)
+tgt_va2kva(uint64_t va, bool write)
 {
 	struct vcpu *v = &gdb.vm->vcpu;
 	struct walk_mode m = {
@@ -179,7 +180,7 @@ tgt_va2kva(uint64_t va)
 
 	if (walk_translate(&m, va, tgt_read_phys, NULL, &gpa) < 0 || gpa >= gdb.vm->mem_size)
 		return NULL;
-	return vm_gpa2kva(gdb.vm, gpa);
+	return write ? vm_gpa2kva_writable(gdb.vm, gpa) : vm_gpa2kva(gdb.vm, gpa);
 }
 
 /* Copy between guest-virtual va and buf, page by page; bytes done. */
@@ -190,7 +191,7 @@ tgt_copy(uint64_t va, uint8_t *buf, int len, bool to_guest)
 	uint8_t *p;
 
 	while (done < len) {
-		if (!(p = tgt_va2kva(va + done)))
+		if (!(p = tgt_va2kva(va + done, to_guest)))
 			break;
 		n = MIN(len - done, (int) (PGSIZE - PGOFF(va + done)));
 		if (to_guest)
@@ -398,7 +399,9 @@ gdb_getc_lingering(void)
  * guest runs again (VM_RESUME) when gdb says so, or ends (VM_KILL);
  * VM_BLOCK when gdb has sent nothing more for a moment: the guest then
  * sleeps, not runnable, and the host runs on, until COM2's interrupt
- * brings more (gdb_input).
+ * brings more (gdb_input); VM_YIELD after GDB_SERVE_BYTES bytes, so
+ * that the host's other envs run between turns of a peer that never
+ * pauses.
  */
 static enum vm_action
 gdb_serve(struct vm *vm, struct Trapframe *tf)
@@ -408,7 +411,11 @@ gdb_serve(struct vm *vm, struct Trapframe *tf)
 
 	gdb.vm = vm;
 	gdb.tf = tf;
-	while ((c = gdb_getc_lingering()) >= 0) {
+	for (int taken = 0;; taken++) {
+		if (taken == GDB_SERVE_BYTES)
+			return VM_YIELD;	// still held; the host runs meanwhile
+		if ((c = gdb_getc_lingering()) < 0)
+			break;
 		if (rsp_receive(&gdb.rsp, c, put) != RSP_EV_PACKET)
 			continue;
 		act = rsp_dispatch(&gdb.rsp);
@@ -524,7 +531,8 @@ debugged(struct vm *vm)
  * (the guest's state current): stop here if an attach or gdb's Ctrl-C
  * asks for it, and while held for gdb, answer it.  What the run loop
  * does next: VM_RESUME, VM_BLOCK (the guest sleeps until gdb sends
- * more) or VM_KILL.
+ * more), VM_YIELD (other envs run first; the guest stays held) or
+ * VM_KILL.
  */
 enum vm_action
 gdb_before_entry(struct vm *vm, struct Trapframe *tf)
@@ -541,7 +549,8 @@ gdb_before_entry(struct vm *vm, struct Trapframe *tf)
 			|| (!(vmm->get_reg(v, VM_REG_CR0) & CR0_PE_BIT) && !gdb.i386);
 		gdb_stop(RSP_STOP_ATTACH);
 	}
-	while (gdb.running && (c = serial2_getc()) >= 0)
+	for (int taken = 0; gdb.running && taken < GDB_SERVE_BYTES
+	     && (c = serial2_getc()) >= 0; taken++)
 		if (rsp_input(&gdb.rsp, c) == RSP_EV_INTERRUPT) {
 			vmm->set_debug(v, false, true);
 			gdb_stop(RSP_STOP_INTERRUPT);
