@@ -41,7 +41,7 @@ die() {
 # item per line.
 T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
 T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
-T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=()
+T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=() T_BIPS=()
 
 DECL_FILE=
 
@@ -78,6 +78,10 @@ DECL_FILE=
 #   --qemu-opt "OPTS"    more QEMU options (word-split)
 #   --bochs              run under Bochs instead of QEMU (its CPU emulates
 #                        VT-x with EPT); --qemu-opt does not apply
+#   --bochs-ips N        Bochs' emulated instructions per second of its
+#                        clock (conf/bochs.sh: BOCHS_IPS), for a guest whose
+#                        timer interrupts cost the monitor more exits than a
+#                        4 MHz clock leaves room for (Linux: 250 Hz)
 #   --backend B          where the monitor's guests run: qemu-svm (QEMU with
 #                        a CPU with SVM and nested paging, SVM_QEMUCPU below),
 #                        bochs-vmx (the same as --bochs) or bochs-svm (Bochs'
@@ -100,12 +104,13 @@ add_test() {
 	done
 	local cmdline="" expect="" seq="" count="" forbid="" panic_ok=0 type=""
 	local stop="" timeout=30 timeout_ok=0 cpus=1 mem=256 qopts="" runner=qemu func="" prompt="K> "
-	local qcpu="" bmodel=""
+	local qcpu="" bmodel="" bips=""
 	while (($#)); do
 		local opt=$1 nargs=1
 		case $opt in
 		--cmdline | --expect | --expect-seq | --forbid | --type | --stop | \
-			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt | --backend) nargs=2 ;;
+			--timeout | --cpus | --mem | --qemu-opt | --func | --prompt | --backend | \
+			--bochs-ips) nargs=2 ;;
 		--expect-count | --type-at | --type-guest) nargs=3 ;;
 		esac
 		(($# >= nargs)) || die "$DECL_FILE: add_test $name: $opt needs $((nargs - 1)) argument(s)"
@@ -133,6 +138,9 @@ add_test() {
 		--mem) mem=$2 ;;
 		--qemu-opt) qopts+=" $2" ;;
 		--bochs) runner=bochs ;;
+		--bochs-ips)
+			[[ $2 =~ ^[1-9][0-9]*$ ]] || die "$DECL_FILE: add_test $name: --bochs-ips needs a number"
+			bips=$2 ;;
 		--backend)
 			case $2 in
 			qemu-svm) runner=qemu qcpu=$SVM_QEMUCPU ;;
@@ -152,7 +160,7 @@ add_test() {
 	T_SEQ[i]=$seq T_COUNT[i]=$count T_FORBID[i]=$forbid T_PANIC_OK[i]=$panic_ok
 	T_TYPE[i]=$type T_STOP[i]=$stop T_TIMEOUT[i]=$timeout T_TIMEOUT_OK[i]=$timeout_ok
 	T_CPUS[i]=$cpus T_MEM[i]=$mem T_QEMUOPTS[i]=$qopts T_RUNNER[i]=$runner T_FUNC[i]=$func
-	T_PROMPT[i]=$prompt T_QCPU[i]=$qcpu T_BMODEL[i]=$bmodel
+	T_PROMPT[i]=$prompt T_QCPU[i]=$qcpu T_BMODEL[i]=$bmodel T_BIPS[i]=$bips
 }
 
 # The QEMU CPU of --backend qemu-svm (TCG emulates SVM with nested
@@ -443,7 +451,7 @@ runner_bochs() {
 		com1="mode=socket-server, dev=localhost:$port"
 	fi
 	if ! BOCHS_MEGS=${T_MEM[i]} BOCHS_CPUS=${T_CPUS[i]} BOCHS_COM1=$com1 BOCHS_MODEL=${T_BMODEL[i]} \
-		bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" $fs >>"$dir/bochs.err" 2>&1; then
+		BOCHS_IPS=${T_BIPS[i]} bash conf/bochs.sh prepare "$dir" "$dir/kernel.img" $fs >>"$dir/bochs.err" 2>&1; then
 		: >"$dir/log"
 		echo exited >"$dir/how"
 		echo "conf/bochs.sh prepare failed: $(tail -n 1 "$dir/bochs.err")" >>"$dir/reasons"
@@ -656,7 +664,7 @@ shift $((OPTIND - 1))
 load_tests() {
 	T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
 	T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
-	T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=()
+	T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=() T_BIPS=()
 	shopt -s nullglob
 	for DECL_FILE in conf/tests/*.sh; do
 		# shellcheck source=/dev/null

@@ -10,6 +10,9 @@
 #       BOCHS_CPUS (1), BOCHS_COM1 (default: mode=file, dev=DIR/serial.log),
 #       BOCHS_CLOCK (default sync=none: the TSC counts instructions),
 #       BOCHS_MODEL (the CPU: corei7_haswell_4770, VT-x; ryzen for AMD SVM),
+#       BOCHS_IPS (4000000: emulated instructions per second, which with
+#       sync=none is also the TSC's rate; a guest whose timer ticks cost
+#       the monitor more exits than 4 MHz leaves room for takes more),
 #       BOCHS_COM2 (default: enabled=0; the guest debugger's link).
 #   bash conf/bochs.sh run KERNEL.IMG [FS.IMG]
 #       Boot interactively: the serial console on this terminal (COM1 is a
@@ -60,9 +63,11 @@ prepare() {
 	fi
 	rm -f "$dir/kernel.img.lock" "$dir/fs.img.lock"
 	local com1=${BOCHS_COM1:-"mode=file, dev=$dir/serial.log"}
+	[[ ${BOCHS_IPS:-4000000} =~ ^[1-9][0-9]*$ ]] || die "BOCHS_IPS=$BOCHS_IPS: not a number"
 	# | cannot occur in these values (paths come from mktemp and obj/).
 	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|" -e "s|@CPUS@|${BOCHS_CPUS:-1}|" \
 		-e "s|@MODEL@|${BOCHS_MODEL:-corei7_haswell_4770}|" \
+		-e "s|@IPS@|${BOCHS_IPS:-4000000}|" \
 		-e "s|@DISK0@|$disk0|" -e "s|@DISK1@|$disk1|" \
 		-e "s|@COM1@|$com1|" -e "s|@COM2@|${BOCHS_COM2:-enabled=0}|" \
 		-e "s|@LOG@|$dir/bochs.log|" \

@@ -74,13 +74,17 @@ serial2_set_notify(void (*fn)(void))
 	notify = fn;
 }
 
-/* Move what the UART holds into the ring (past a full ring, bytes are lost); how many. */
+/*
+ * Move what the UART holds into the ring (past a full ring, bytes are
+ * lost); how many.  At most a ring's worth per call: a peer that never
+ * pauses keeps the UART full, and this runs with interrupts off.
+ */
 static int
 serial2_drain(void)
 {
 	int n = 0;
 
-	while (present && (inb(COM2 + COM_LSR) & LSR_DATA)) {
+	while (present && n < RING_SIZE && (inb(COM2 + COM_LSR) & LSR_DATA)) {
 		uint8_t c = inb(COM2 + COM_DATA);
 		if (ring_head - ring_tail < RING_SIZE)
 			ring[ring_head++ % RING_SIZE] = c;

@@ -8,7 +8,9 @@
  * instruction-set features and the descriptions of caches and address
  * sizes.  XSAVE, AVX and leaf 0xD are hidden here too: the caller then
  * lets vm_fpu_cpuid (fpu.c) give back what the monitor saves per guest.
- * Pure: built for the host tests too.
+ * A leaf beyond the host's highest reads as zeros (an Intel CPU would
+ * answer with its highest basic leaf, which this policy never saw as
+ * that leaf).  Pure: built for the host tests too (vmm/test/cpuid_test.c).
  */
 #include <vmm/cpuid.h>
 #include <inc/vmm/cpuid.h>
@@ -37,11 +39,28 @@
 #define X1_EDX_HIDE	(BIT(7) | BIT(9) | BIT(14) | BIT(27))
 #define X7_EDX_KEEP	BIT(8)		// 0x80000007: the invariant TSC
 
+/* Whether leaf lies beyond the host's highest basic or extended leaf. */
+static bool
+beyond_host(const struct cpuid_limits *host, uint32_t leaf)
+{
+	if (leaf < CPUID_JOS_LEAF)
+		return leaf > host->max_basic;
+	if (leaf >= 0x80000000 && leaf < 0x90000000)
+		return leaf > host->max_ext || host->max_ext < 0x80000000;
+	return false;
+}
+
+/* See cpuid.h; the rules are at the top of this file. */
 void
-cpuid_policy(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+cpuid_policy(const struct cpuid_limits *host, uint32_t leaf, uint32_t subleaf,
+	     uint32_t regs[4])
 {
 	enum { A, B, C, D };
 
+	if (beyond_host(host, leaf)) {
+		regs[A] = regs[B] = regs[C] = regs[D] = 0;
+		return;
+	}
 	if ((leaf & 0xFFFF0000) == CPUID_JOS_LEAF) {
 		regs[A] = regs[B] = regs[C] = regs[D] = 0;
 		if (leaf == CPUID_JOS_LEAF) {

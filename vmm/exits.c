@@ -153,6 +153,15 @@ exit_entry_failed(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 	return VM_KILL;
 }
 
+/* The host CPU's answer to CPUID leaf and subleaf, in regs. */
+static void
+host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+	asm volatile("cpuid"
+		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
+		     : "a" (leaf), "c" (subleaf));
+}
+
 /*
  * CPUID: the host's answer for leaf and subleaf as the guest may see it
  * (cpuid.c: without what the monitor does not virtualize, with the
@@ -163,11 +172,16 @@ exit_cpuid(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 {
 	struct PushRegs *r = &tf->tf_regs;
 	uint32_t leaf = r->reg_rax, subleaf = r->reg_rcx, regs[4];
+	struct cpuid_limits host;
 
-	asm volatile("cpuid"
-		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]), "=d" (regs[3])
-		     : "a" (leaf), "c" (subleaf));
-	cpuid_policy(leaf, subleaf, regs);
+	// (Asked each time: three CPUIDs cost less than keeping them right
+	// across CPUs that race to fill a cache.)
+	host_cpuid(0, 0, regs);
+	host.max_basic = regs[0];
+	host_cpuid(0x80000000, 0, regs);
+	host.max_ext = regs[0];
+	host_cpuid(leaf, subleaf, regs);
+	cpuid_policy(&host, leaf, subleaf, regs);
 	// The floating-point bits: what the monitor saves (fpu.c).
 	if ((leaf & 0xFFFF0000) != CPUID_JOS_LEAF)
 		vm_fpu_cpuid(vm, leaf, subleaf, regs);
@@ -311,6 +325,18 @@ exit_io(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 	return VM_RESUME;
 }
 
+/* The guest's EFER and CR0, as msr.c reads and changes them. */
+static struct msr_cpu
+msr_cpu_of(struct vm *vm)
+{
+	struct msr_cpu c = {
+		.efer = vmm->get_reg(&vm->vcpu, VM_REG_EFER),
+		.cr0 = vmm->get_reg(&vm->vcpu, VM_REG_CR0),
+	};
+
+	return c;
+}
+
 /*
  * RDMSR of an MSR the backend does not pass through: the guest's own
  * value or the fixed one msr.c gives, or #GP as on a CPU without it.
@@ -318,9 +344,10 @@ exit_io(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 static enum vm_action
 exit_rdmsr(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 {
+	struct msr_cpu c = msr_cpu_of(vm);
 	uint64_t value;
 
-	if (vm_msr_read(vm, x->u.msr, &value) < 0) {
+	if (msr_read(&vm->msr, &c, x->u.msr, &value) < 0) {
 		cprintf("vmm: guest %08x: rdmsr %x refused\n", vm->env->env_id, x->u.msr);
 		vm_inject_exception(vm, X86_VECTOR_GP, true, 0);
 		return VM_RESUME;
@@ -339,13 +366,17 @@ static enum vm_action
 exit_wrmsr(struct vm *vm, struct Trapframe *tf, const struct vm_exit *x)
 {
 	uint64_t value = (tf->tf_regs.reg_rdx << 32) | (uint32_t) tf->tf_regs.reg_rax;
+	struct msr_cpu c = msr_cpu_of(vm);
+	uint64_t efer = c.efer;
 
-	if (vm_msr_write(vm, x->u.msr, value) < 0) {
+	if (msr_write(&vm->msr, &c, x->u.msr, value) < 0) {
 		cprintf("vmm: guest %08x: wrmsr %x value %lx refused\n", vm->env->env_id,
 			x->u.msr, value);
 		vm_inject_exception(vm, X86_VECTOR_GP, true, 0);
 		return VM_RESUME;
 	}
+	if (c.efer != efer)
+		vmm->set_reg(&vm->vcpu, VM_REG_EFER, c.efer);
 	vm_skip_instruction(vm, x);
 	return VM_RESUME;
 }

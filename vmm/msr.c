@@ -6,13 +6,13 @@
  * every MSR not in the table is refused with #GP, as on a CPU without
  * it.  MSRs the backends pass through (the segment bases, the SYSCALL
  * and SYSENTER MSRs, reading the TSC) never reach here: each backend
- * switches those per guest.
+ * switches those per guest.  Pure: the caller passes the guest's EFER
+ * and CR0 in (struct msr_cpu) and sets EFER from it after a write;
+ * built for the host tests too (vmm/test/msr_test.c).
  */
 #include <inc/mmu.h>
-#include <inc/stdio.h>
 
-#include <kern/env.h>
-#include <vmm/vm.h>
+#include <vmm/msr.h>
 #include <vmm/x86.h>
 
 #define MSR_TSC			0x010
@@ -37,12 +37,12 @@
 
 /* The power-on values of a new guest's own MSRs. */
 void
-vm_msr_init(struct vm *vm)
+msr_init(struct guest_msrs *m)
 {
-	vm->msr.pat = PAT_POWER_ON;
-	vm->msr.mtrr_def_type = MTRR_DEF_ENABLED_WB;
-	vm->msr.misc_enable = MISC_ENABLE_POWER_ON;
-	vm->msr.hwcr = HWCR_TSC_FREQ_SEL;
+	m->pat = PAT_POWER_ON;
+	m->mtrr_def_type = MTRR_DEF_ENABLED_WB;
+	m->misc_enable = MISC_ENABLE_POWER_ON;
+	m->hwcr = HWCR_TSC_FREQ_SEL;
 }
 
 /* Whether each byte of a PAT value is a memory type (0, 1, 4, 5, 6, 7). */
@@ -67,14 +67,16 @@ mtrr_def_valid(uint64_t v)
 }
 
 /*
- * RDMSR msr for vm: 0 and *value, or -1 if the guest gets #GP.
+ * RDMSR msr by a guest whose own MSRs are m and whose EFER and CR0 are
+ * cpu's: 0 and *value, or -1 if the guest gets #GP.
  */
 int
-vm_msr_read(struct vm *vm, uint32_t msr, uint64_t *value)
+msr_read(const struct guest_msrs *m, const struct msr_cpu *cpu, uint32_t msr,
+	 uint64_t *value)
 {
 	switch (msr) {
 	case MSR_EFER:
-		*value = vmm->get_reg(&vm->vcpu, VM_REG_EFER);
+		*value = cpu->efer;
 		return 0;
 	case MSR_PATCH_LEVEL:		// no microcode update loaded
 	case MSR_MTRR_CAP:		// no variable or fixed ranges, no WC
@@ -82,16 +84,16 @@ vm_msr_read(struct vm *vm, uint32_t msr, uint64_t *value)
 		*value = 0;
 		return 0;
 	case MSR_PAT:
-		*value = vm->msr.pat;
+		*value = m->pat;
 		return 0;
 	case MSR_MTRR_DEF_TYPE:
-		*value = vm->msr.mtrr_def_type;
+		*value = m->mtrr_def_type;
 		return 0;
 	case MSR_MISC_ENABLE:
-		*value = vm->msr.misc_enable;
+		*value = m->misc_enable;
 		return 0;
 	case MSR_AMD_HWCR:
-		*value = vm->msr.hwcr;
+		*value = m->hwcr;
 		return 0;
 	case MSR_AMD_VM_CR:
 		*value = VM_CR_LOCK_SVMDIS;
@@ -104,22 +106,22 @@ vm_msr_read(struct vm *vm, uint32_t msr, uint64_t *value)
 }
 
 /*
- * WRMSR msr := value for vm: 0, or -1 if the guest gets #GP (an MSR it
- * does not have, or a value the CPU would refuse).  Writes that would
+ * WRMSR msr := value by the guest of m and cpu (as for msr_read): 0, or
+ * -1 if the guest gets #GP (an MSR it does not have, or a value the
+ * CPU would refuse), in which case nothing changed.  Writes that would
  * change a fixed value are refused; writing it back as read is not.
+ * An EFER write changes cpu->efer, which the caller puts in the CPU.
  */
 int
-vm_msr_write(struct vm *vm, uint32_t msr, uint64_t value)
+msr_write(struct guest_msrs *m, struct msr_cpu *cpu, uint32_t msr, uint64_t value)
 {
-	struct vcpu *v = &vm->vcpu;
 	uint64_t efer, now;
 
 	switch (msr) {
 	case MSR_EFER:
-		if (x86_efer_write(vmm->get_reg(v, VM_REG_EFER), value,
-				   vmm->get_reg(v, VM_REG_CR0), &efer) != X86_OK)
+		if (x86_efer_write(cpu->efer, value, cpu->cr0, &efer) != X86_OK)
 			return -1;
-		vmm->set_reg(v, VM_REG_EFER, efer);
+		cpu->efer = efer;
 		return 0;
 	case MSR_PATCH_LEVEL:
 		// Intel's way to read the microcode revision writes 0 first.
@@ -127,23 +129,23 @@ vm_msr_write(struct vm *vm, uint32_t msr, uint64_t value)
 	case MSR_PAT:
 		if (!pat_valid(value))
 			return -1;
-		vm->msr.pat = value;
+		m->pat = value;
 		return 0;
 	case MSR_MTRR_DEF_TYPE:
 		if (!mtrr_def_valid(value))
 			return -1;
-		vm->msr.mtrr_def_type = value;
+		m->mtrr_def_type = value;
 		return 0;
 	case MSR_MISC_ENABLE:
-		vm->msr.misc_enable = value;
+		m->misc_enable = value;
 		return 0;
 	case MSR_AMD_HWCR:
 		// Its bits tune the core (flush filters, SMM lock, ...), which
 		// the monitor does not model: the guest's value is kept.
-		vm->msr.hwcr = value;
+		m->hwcr = value;
 		return 0;
 	}
-	if (vm_msr_read(vm, msr, &now) == 0 && msr != MSR_TSC && now == value)
+	if (msr_read(m, cpu, msr, &now) == 0 && msr != MSR_TSC && now == value)
 		return 0;
 	return -1;
 }

@@ -178,7 +178,7 @@ vm_run(struct Env *e)
 		action = gdb_before_entry(vm, &e->env_tf);
 		if (action == VM_KILL)
 			break;
-		if (action == VM_BLOCK || action == VM_YIELD) {
+		if (action == VM_BLOCK) {
 			vmm->vcpu_put(v);
 			sched_yield();
 		}

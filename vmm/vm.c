@@ -103,7 +103,7 @@ vm_create(struct Env *e, uint64_t mem_size, uint64_t rip)
 	vm->mem_size = mem_size;
 	vm->vcpu.vm = vm;
 	vm_platform_init(vm);
-	vm_msr_init(vm);
+	msr_init(&vm->msr);
 	if (!(vm->map = vmm->map_alloc())) {
 		page_free_kva(vm);
 		return -E_NO_MEM;

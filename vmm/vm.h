@@ -26,6 +26,7 @@
 #include <inc/env.h>
 #include <inc/vmm/hypercall.h>
 #include <vmm/vmm_ops.h>
+#include <vmm/msr.h>
 #include <vmm/io/i8259.h>
 #include <vmm/io/i8254.h>
 #include <vmm/io/rtc.h>
@@ -70,9 +71,7 @@ struct vm {
 	uint64_t ipc_send_busy;		// IPCSENDs answered -E_IPC_NOT_RECV
 
 	// The guest's own copies of MSRs the CPU would hold (msr.c).
-	struct {
-		uint64_t pat, mtrr_def_type, misc_enable, hwcr;
-	} msr;
+	struct guest_msrs msr;
 
 	// Host IPC: waiting in HC_IPCRECV, and where a page lands.
 	bool ipc_recving;
@@ -140,11 +139,6 @@ enum vm_action vm_handle_exit_unlocked(struct vm *vm, struct Trapframe *tf,
 				       const struct vm_exit *x);
 void	vm_inject_exception(struct vm *vm, int vector, bool has_error, uint32_t error);
 void	vm_skip_instruction(struct vm *vm, const struct vm_exit *x);
-
-// msr.c
-void	vm_msr_init(struct vm *vm);
-int	vm_msr_read(struct vm *vm, uint32_t msr, uint64_t *value);
-int	vm_msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 
 // hypercall.c
 enum vm_action vm_hypercall(struct vm *vm, struct Trapframe *tf);

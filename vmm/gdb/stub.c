@@ -18,6 +18,7 @@
  * goes through the guest's own page tables (walk.c) to guest-physical
  * pages (mem.c).
  */
+#include <inc/x86.h>
 #include <inc/error.h>
 #include <inc/syscall.h>
 #include <inc/mmu.h>
@@ -28,6 +29,7 @@
 #include <kern/serial2.h>
 #include <kern/lapic.h>
 #include <kern/vmmapi.h>
+#include <kern/timer.h>
 #include <vmm/vm.h>
 #include <vmm/gdb/rsp.h>
 #include <vmm/gdb/walk.h>
@@ -399,9 +401,9 @@ gdb_getc_lingering(void)
  * guest runs again (VM_RESUME) when gdb says so, or ends (VM_KILL);
  * VM_BLOCK when gdb has sent nothing more for a moment: the guest then
  * sleeps, not runnable, and the host runs on, until COM2's interrupt
- * brings more (gdb_input); VM_YIELD after GDB_SERVE_BYTES bytes, so
- * that the host's other envs run between turns of a peer that never
- * pauses.
+ * brings more (gdb_input); also VM_BLOCK, for a millisecond, after
+ * GDB_SERVE_BYTES bytes, so that a peer that never pauses cannot keep
+ * this CPU in the kernel with its interrupts off.
  */
 static enum vm_action
 gdb_serve(struct vm *vm, struct Trapframe *tf)
@@ -412,8 +414,14 @@ gdb_serve(struct vm *vm, struct Trapframe *tf)
 	gdb.vm = vm;
 	gdb.tf = tf;
 	for (int taken = 0;; taken++) {
-		if (taken == GDB_SERVE_BYTES)
-			return VM_YIELD;	// still held; the host runs meanwhile
+		if (taken == GDB_SERVE_BYTES) {
+			// Still held: asleep for a millisecond, so that this CPU
+			// takes its interrupts (the host's console too) and runs
+			// the host's envs before the next turn.
+			env_block_console(vm->env);
+			timer_wake_at(vm->env, read_tsc() + time_tsc_hz() / 1000);
+			return VM_BLOCK;
+		}
 		if ((c = gdb_getc_lingering()) < 0)
 			break;
 		if (rsp_receive(&gdb.rsp, c, put) != RSP_EV_PACKET)
@@ -531,8 +539,7 @@ debugged(struct vm *vm)
  * (the guest's state current): stop here if an attach or gdb's Ctrl-C
  * asks for it, and while held for gdb, answer it.  What the run loop
  * does next: VM_RESUME, VM_BLOCK (the guest sleeps until gdb sends
- * more), VM_YIELD (other envs run first; the guest stays held) or
- * VM_KILL.
+ * more, or for a moment) or VM_KILL.
  */
 enum vm_action
 gdb_before_entry(struct vm *vm, struct Trapframe *tf)
