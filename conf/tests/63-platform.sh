@@ -47,7 +47,7 @@ add_guest_test platform_mbtest --timeout 300 --prompt '$ ' \
 	--expect-seq '^\[[0-9a-f]{8}\] destroying 00001004$' \
 	"${MB_TIMER_SAID[@]}" \
 	--expect-seq '^vmm: guest 00001004: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, 0 port accesses refused$' \
-	--expect-seq '^vmm: guest 00001004 is gone$' \
+	--expect-seq '^(\$ )?vmm: guest 00001004 is gone$' \
 	--expect-seq 'vmm: free pages before [0-9]+ after [0-9]+$' \
 	--expect-seq '^done$' --stop '^done$' \
 	"${MB_CLEAN[@]}"
@@ -74,7 +74,7 @@ add_guest_test platform_timer --timeout 300 --prompt '$ ' \
 	--expect-seq "${G}mbtest: ticks: 11000$" \
 	--expect '^[0-9a-f]{8} +64 MiB +(runnable|running) ' \
 	"${MB_TIMER_SAID[@]}" \
-	--expect-seq '^vmm: guest 00001004 is gone$' \
+	--expect-seq '^(\$ )?vmm: guest 00001004 is gone$' \
 	--expect-seq '^host answers$' --stop '^host answers$' \
 	"${MB_CLEAN[@]}"
 
@@ -88,7 +88,7 @@ add_guest_test platform_idle --timeout 300 --prompt '$ ' \
 	--type-at 'ticks: 1100' '/vmctl list' \
 	--type-at 'run ms' '/vmctl stop 00001004' \
 	--type-at 'free pages before' 'echo done' \
-	--expect-count 2 '^00001004 +64 MiB +halted ' \
+	--expect '^00001004 +64 MiB +halted ' --expect-count 2 '^00001004 +64 MiB +(halted|runnable) ' \
 	"${MB_TIMER_SAID[@]}" \
 	--expect-seq '^done$' --stop '^done$' \
 	"${MB_CLEAN[@]}"
@@ -111,7 +111,7 @@ add_guest_test platform_hostile --timeout 150 --prompt '$ ' \
 	--expect-seq '^00001004 +64 MiB +(runnable|running|halted) ' \
 	--expect-seq '^\[[0-9a-f]{8}\] destroying 00001004$' \
 	--expect-seq '^vmm: guest 00001004: [0-9]+ exits, [0-9]+ ms from launch, [0-9]+ ms in the guest, [0-9]+ port accesses refused$' \
-	--expect-seq '^vmm: guest 00001004 is gone$' \
+	--expect-seq '^(\$ )?vmm: guest 00001004 is gone$' \
 	--expect-seq 'vmm: free pages before [0-9]+ after [0-9]+$' \
 	--expect-seq '^done$' --stop '^done$' \
 	--forbid 'vmm: .*: refused' --forbid 'triple fault'

@@ -5,8 +5,8 @@
  * struct Trapframe, and back into it afterwards.
  *
  * A non-zero dr7 (the VMCB's, with breakpoints enabled) is written to
- * the host's DR7 just before VMRUN, and DR7 is 0x400 again just after
- * the exit: QEMU 7.2's VMRUN loads the guest's DR7 without arming its
+ * the host's DR7 just before VMRUN, and DR7 is 0x400 again after every
+ * exit: QEMU 7.2's VMRUN loads the guest's DR7 without arming its
  * breakpoints, which only a MOV to DR7 does (vmm/amd/debug.c).  The
  * host runs this file's code between the two, no other.
  *
@@ -29,7 +29,6 @@
 .p2align 4
 svm_world_switch:
 	HOST_CALLEE_SAVE
-	pushq	%rcx			// 24(%rsp): dr7
 	pushq	%rdx			// 16(%rsp): host_save
 	pushq	%rdi			// 8(%rsp): tf
 	pushq	%rsi			// 0(%rsp): vmcb
@@ -54,16 +53,17 @@ svm_world_switch:
 	movq	16(%rsp), %rdi		// tf
 	GUEST_REGS_STORE %rdi
 	popq	TF_RDI(%rdi)
-	cmpq	$0, 24(%rsp)
-	je	2f
-	movl	$0x400, %eax		// no breakpoint of the guest's in the host
+	// No breakpoint of the guest's in the host: not gdb's, nor one the
+	// guest armed itself with a MOV to DR7, which QEMU 7.2 leaves
+	// armed after the exit (the host would trap on the guest's
+	// addresses).
+	movl	$0x400, %eax
 	movq	%rax, %dr7
-2:
 	movq	16(%rsp), %rax		// host_save
 	vmload				// the host's FS, GS, TR, LDTR, MSRs again
 	stgi
 
-	addq	$32, %rsp
+	addq	$24, %rsp
 	HOST_CALLEE_RESTORE_RET
 .globl svm_world_switch_end
 svm_world_switch_end:
