@@ -37,9 +37,9 @@ static uint32_t ring_head, ring_tail;	// taken out at tail, put in at head
 static void (*notify)(void);
 
 /*
- * Set COM2 up at 115200 baud, 8N1, FIFOs on (an interrupt at each
- * byte), the receive interrupt on.  A port whose line status reads 0xFF
- * is not there: the channel stays off.
+ * Set COM2 up at 115200 baud, 8N1, FIFOs on, the receive interrupt on.
+ * A port whose line status reads 0xFF is not there: the channel stays
+ * off.
  */
 void
 serial2_init(void)
@@ -49,7 +49,12 @@ serial2_init(void)
 	outb(COM2 + COM_DLL, 1);	// 115200 / 1
 	outb(COM2 + COM_DLM, 0);
 	outb(COM2 + COM_LCR, LCR_8N1);
-	outb(COM2 + COM_FCR, 0x07);	// FIFOs on and cleared, 1-byte trigger
+	// FIFOs on and cleared, an interrupt at 8 bytes (or at a pause:
+	// the UART's character timeout brings a lone Ctrl-C): an interrupt
+	// per byte, under an emulator at a few million instructions a
+	// second, costs more than the byte time at 115200 baud, and a peer
+	// that never pauses would keep the CPU in this interrupt.
+	outb(COM2 + COM_FCR, 0x87);
 	outb(COM2 + COM_MCR, 0x03 | MCR_OUT2);	// DTR, RTS, the interrupt line
 	// Input already waiting is kept: gdb may have connected and sent
 	// its first packet before the debugger was asked for.

@@ -262,3 +262,49 @@ GUEST_GDB_MB_EXPECT=(
 add_test guest_gdb_mb --func guest_gdb_mb --timeout 400 "${GUEST_GDB_MB_EXPECT[@]}"
 add_test guest_gdb_mb_qsvm --backend qemu-svm --func guest_gdb_mb_qemu --timeout 300 \
 	"${GUEST_GDB_MB_EXPECT[@]}"
+
+# A peer on COM2 that never pauses (bytes outside any packet, for a
+# minute) while a guest is held for gdb, under Bochs' slow clock: the
+# host's shell still answers, and the guest is then stopped.
+GDB_FLOOD_PY='
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setblocking(False)
+sent, end = 0, time.time() + 60
+while time.time() < end:
+    try:
+        sent += s.send(b"x" * 4096)
+    except BlockingIOError:
+        time.sleep(0.001)
+    try:
+        s.recv(65536)
+    except BlockingIOError:
+        pass
+print("flood: %d bytes sent" % sent)
+'
+guest_gdb_flood() {
+	local dir=$1 log=$2 serial=$1/serial.log st id
+	gdb_machine bochs "$dir" "$log" || return 1
+	# The flood is COM2's connection: the machine starts with it.
+	python3 -c "$GDB_FLOOD_PY" "$gdbport" >"$dir/flood.out" 2>&1 &
+	echo $! >>"$dir/pids"
+	gdb_wait_for "$serial" 1 '\$ ' && printf 'vmm --gdb --kernel /guests/mbtest &\r' >&"$con" &&
+		gdb_wait_for "$serial" 1 'waits for gdb on COM2' || st=1
+	id=$(grep -oE 'vmm: guest [0-9a-f]{8} starting' "$serial" | head -n 1 | cut -d' ' -f3)
+	if [[ -z ${st:-} && -n $id ]]; then
+		sleep 3
+		printf '\x1d' >&"$con"
+		sleep 1
+		printf 'echo host answers\r' >&"$con"
+		gdb_wait_for "$serial" 1 '^host answers' || st=1
+		printf 'vmctl stop %s\r' "$id" >&"$con"
+		gdb_wait_for "$serial" 1 '^vmm: guest [0-9a-f]{8} is gone' || st=1
+	fi
+	{ echo "--- console"; tr -d '\r' <"$serial"; } >>"$log"
+	exec {con}>&-
+	return "${st:-0}"
+}
+add_test guest_gdb_flood --func guest_gdb_flood --timeout 200 \
+	--expect-seq 'vmm: guest [0-9a-f]{8} waits for gdb on COM2' \
+	--expect-seq '^host answers' \
+	--expect-seq '^vmm: guest [0-9a-f]{8} is gone'
