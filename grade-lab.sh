@@ -38,10 +38,12 @@ die() {
 # ---------------------------------------------------------------- registry
 
 # One entry per test, all arrays indexed alike. Multi-valued fields hold one
-# item per line.
-T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
-T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
-T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=() T_BIPS=()
+# item per line.  registry_clear empties them (load_tests, before reading).
+registry_clear() {
+	T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
+	T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
+	T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=() T_BIPS=()
+}
 
 DECL_FILE=
 
@@ -662,9 +664,7 @@ shift $((OPTIND - 1))
 # once before the build, to list and select, and once more after it, so
 # that a declaration may use what the build made (the guest images).
 load_tests() {
-	T_NAME=() T_FILE=() T_CMDLINE=() T_EXPECT=() T_SEQ=() T_COUNT=() T_FORBID=()
-	T_PANIC_OK=() T_TYPE=() T_STOP=() T_TIMEOUT=() T_TIMEOUT_OK=() T_CPUS=()
-	T_MEM=() T_QEMUOPTS=() T_RUNNER=() T_FUNC=() T_PROMPT=() T_QCPU=() T_BMODEL=() T_BIPS=()
+	registry_clear
 	shopt -s nullglob
 	for DECL_FILE in conf/tests/*.sh; do
 		# shellcheck source=/dev/null
@@ -737,10 +737,10 @@ for i in "${SELECTED[@]}"; do
 	rm -f "$LOGDIR/${T_NAME[i]}.log"
 done
 
-WORKERS=()
+declare -A WORKER_OF=()		# each started test's worker
 cleanup() {
 	local pid
-	for pid in "${WORKERS[@]}"; do
+	for pid in "${WORKER_OF[@]}"; do
 		kill_tree "$pid"
 	done
 	rm -rf "$WORK"
@@ -796,7 +796,6 @@ watchdog() {
 }
 
 GRADE_GRACE_S=${GRADE_GRACE_S:-60}
-declare -A WORKER_OF=()
 while ((NEXT < ${#SELECTED[@]})); do
 	DONE=0
 	for i in "${SELECTED[@]:0:STARTED}"; do
@@ -806,7 +805,6 @@ while ((NEXT < ${#SELECTED[@]})); do
 		i=${SELECTED[STARTED]}
 		now_ms >"$WORK/started.$i"
 		run_test "$i" >"$WORK/worker.$i.out" 2>&1 &
-		WORKERS+=($!)
 		WORKER_OF[$i]=$!
 		STARTED=$((STARTED + 1))
 		continue

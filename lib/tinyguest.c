@@ -137,3 +137,19 @@ tinyguest_wait(int off, uint8_t value, unsigned ms)
 		sys_yield();
 	return TINYGUEST_SHARED_VA[off] == value;
 }
+
+/*
+ * Yield until guest is asleep in HLT (sys_guest_info says halted), for
+ * at most ms milliseconds; whether it is.  Its last figures are left in
+ * *gi (zeros if it could not be read).
+ */
+bool
+tinyguest_wait_halted(envid_t guest, unsigned ms, struct guest_info *gi)
+{
+	unsigned deadline = sys_time_msec() + ms;
+
+	memset(gi, 0, sizeof(*gi));
+	while (!(guest_info_of(guest, gi) && gi->halted) && sys_time_msec() < deadline)
+		sys_yield();
+	return gi->halted;
+}

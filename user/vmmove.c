@@ -104,12 +104,10 @@ test_away(void)
 {
 	envid_t guest = tinyguest_start(sleep_guest, sleep_guest_end);
 	unsigned deadline = sys_time_msec() + 2000;
-	struct guest_info gi = { 0 };
+	struct guest_info gi;
 	int gcpu, here;
 
-	while (!(guest_info_of(guest, &gi) && gi.halted) && sys_time_msec() < deadline)
-		sys_yield();
-	expect(gi.halted, 1, "sleep guest sleeps in HLT");
+	expect(tinyguest_wait_halted(guest, 2000, &gi), 1, "sleep guest sleeps in HLT");
 	gcpu = cpu_of(guest);
 	while (cpu_of(thisenv->env_id) == gcpu && sys_time_msec() < deadline)
 		sys_yield();

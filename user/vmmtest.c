@@ -196,13 +196,11 @@ static void
 test_halt(void)
 {
 	envid_t guest = tinyguest_start(halt_guest, halt_guest_end);
-	unsigned deadline = sys_time_msec() + 5000;
-	struct guest_info gi = { 0 };
+	struct guest_info gi;
+	unsigned deadline;
 	uint64_t exits;
 
-	while (!(guest_info_of(guest, &gi) && gi.halted) && sys_time_msec() < deadline)
-		sys_yield();
-	expect(gi.halted, 1, "halt guest sleeps in HLT");
+	expect(tinyguest_wait_halted(guest, 5000, &gi), 1, "halt guest sleeps in HLT");
 	exits = gi.exits;
 	deadline = sys_time_msec() + 200;
 	while (sys_time_msec() < deadline)

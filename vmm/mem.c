@@ -121,16 +121,26 @@ vm_gpa_page(struct vm *vm, uint64_t gpa, bool fault_in, physaddr_t *pa, int *pro
 	return vmm->map_lookup(vm->map, gpa, pa, prot) == 0 ? 0 : -E_INVAL;
 }
 
-/* The kernel address of the byte at guest-physical gpa, or NULL if unmapped. */
-void *
-vm_gpa2kva(struct vm *vm, uint64_t gpa)
+/*
+ * The kernel address of the byte at guest-physical gpa, or NULL if it
+ * is unmapped or its mapping lacks a VM_PROT_* bit of need.
+ */
+static void *
+gpa_kva(struct vm *vm, uint64_t gpa, int need)
 {
 	physaddr_t pa;
 	int prot;
 
-	if (vm_gpa_page(vm, gpa, false, &pa, &prot) < 0)
+	if (vm_gpa_page(vm, gpa, false, &pa, &prot) < 0 || (prot & need) != need)
 		return NULL;
 	return (uint8_t *) KADDR(pa) + PGOFF(gpa);
+}
+
+/* The kernel address of the byte at guest-physical gpa, or NULL if unmapped. */
+void *
+vm_gpa2kva(struct vm *vm, uint64_t gpa)
+{
+	return gpa_kva(vm, gpa, 0);
 }
 
 /*
@@ -141,12 +151,7 @@ vm_gpa2kva(struct vm *vm, uint64_t gpa)
 void *
 vm_gpa2kva_writable(struct vm *vm, uint64_t gpa)
 {
-	physaddr_t pa;
-	int prot;
-
-	if (vm_gpa_page(vm, gpa, false, &pa, &prot) < 0 || !(prot & VM_PROT_WRITE))
-		return NULL;
-	return (uint8_t *) KADDR(pa) + PGOFF(gpa);
+	return gpa_kva(vm, gpa, VM_PROT_WRITE);
 }
 
 /*

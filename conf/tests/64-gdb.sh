@@ -19,6 +19,13 @@ gdb_wait_for() {
 	done
 }
 
+# gdb_guest_started [WHAT]: the id of the first guest vmm said it was
+# starting (WHAT: what it starts, e.g. multiboot), from the caller's
+# $serial; empty if none.
+gdb_guest_started() {
+	grep -oE "vmm: guest [0-9a-f]{8} starting${1:+: $1}" "$serial" | head -n 1 | cut -d' ' -f3
+}
+
 # gdb_machine EMU DIR LOG: boot DIR's images under EMU (bochs or qemu)
 # with COM1 and COM2 on TCP ports of their own, COM1 connected to file
 # descriptor $con (its output in DIR/serial.log); $gdbport is COM2's,
@@ -72,7 +79,7 @@ guest_gdb_session() {
 	# it prints too).
 	gdb_wait_for "$serial" 1 '\$ ' && printf '/vmm/vmm\r' >&"$con" &&
 		gdb_wait_for "$serial" 1 '^(\[guest [0-9a-f]{8}\] )?hostdisk: /vmm/disk-' || st=1
-	id=$(grep -oE 'vmm: guest [0-9a-f]{8} starting' "$serial" | head -n 1 | cut -d' ' -f3)
+	id=$(gdb_guest_started)
 	if [[ -z ${st:-} && -n $id ]]; then
 		sleep 2
 		printf '\x1d' >&"$con"
@@ -180,7 +187,7 @@ guest_gdb_start() {
 	gdb_wait_for "$serial" 1 '^vmm: guest [0-9a-f]{8} is gone' &&
 		printf 'vmm --kernel /guests/mbtest\r' >&"$con" &&
 		gdb_wait_for "$serial" 1 'mbtest: .*type something' || st=1
-	id=$(grep -oE 'vmm: guest [0-9a-f]{8} starting: multiboot' "$serial" | cut -d' ' -f3)
+	id=$(gdb_guest_started multiboot)
 	if [[ -z ${st:-} && -n $id ]]; then
 		gdb_run gdb-guest-i386.gdb "$dir"
 		sleep 1
@@ -290,7 +297,7 @@ guest_gdb_flood() {
 	echo $! >>"$dir/pids"
 	gdb_wait_for "$serial" 1 '\$ ' && printf 'vmm --gdb --kernel /guests/mbtest &\r' >&"$con" &&
 		gdb_wait_for "$serial" 1 'waits for gdb on COM2' || st=1
-	id=$(grep -oE 'vmm: guest [0-9a-f]{8} starting' "$serial" | head -n 1 | cut -d' ' -f3)
+	id=$(gdb_guest_started)
 	if [[ -z ${st:-} && -n $id ]]; then
 		sleep 3
 		printf '\x1d' >&"$con"

@@ -40,6 +40,8 @@ envid_t	tinyguest_load(const char *code, const char *end);
 envid_t	tinyguest_start(const char *code, const char *end);
 int32_t	tinyguest_result(int off);
 bool	tinyguest_wait(int off, uint8_t value, unsigned ms);
+struct guest_info;
+bool	tinyguest_wait_halted(envid_t guest, unsigned ms, struct guest_info *gi);
 
 // The checks: each failure prints one line "PROG: WHAT: got G, want W".
 extern int expect_failures;
